@@ -1,0 +1,47 @@
+package events
+
+// Streams names the Redis streams of one Comanda installation. Every name
+// shares a prefix so that tests and several installations can share a Redis.
+type Streams struct {
+	// Orders carries order.placed (orders-app).
+	Orders string
+	// Kitchen carries the kitchen's events: recipe picked, ingredients
+	// requested, cooking started, dish delivered.
+	Kitchen string
+	// Inventory carries the warehouse's events: reservations, shortages and
+	// market purchases.
+	Inventory string
+	// DeadLetter carries stream.dead-lettered: messages no handler could take.
+	DeadLetter string
+}
+
+// StreamNames returns the stream names under prefix (e.g. "comanda").
+func StreamNames(prefix string) Streams {
+	return Streams{
+		Orders:     prefix + ":orders",
+		Kitchen:    prefix + ":kitchen",
+		Inventory:  prefix + ":inventory",
+		DeadLetter: prefix + ":deadletter",
+	}
+}
+
+// For returns the stream that carries events of the given type, or "" for a
+// type this contract does not know.
+func (s Streams) For(eventType string) string {
+	switch eventType {
+	case TypeOrderPlaced:
+		return s.Orders
+	case TypeRecipePicked, TypeIngredientsRequested, TypeCookingStarted, TypeDishDelivered:
+		return s.Kitchen
+	case TypeIngredientsReserved, TypeIngredientsShort, TypeMarketBought:
+		return s.Inventory
+	case TypeDeadLettered:
+		return s.DeadLetter
+	}
+	return ""
+}
+
+// All lists every stream.
+func (s Streams) All() []string {
+	return []string{s.Orders, s.Kitchen, s.Inventory, s.DeadLetter}
+}

@@ -1,0 +1,447 @@
+package stream_test
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/comanda-dev/comanda/internal/events"
+	"github.com/comanda-dev/comanda/internal/stream"
+	"github.com/comanda-dev/comanda/internal/testkit"
+)
+
+// The same suite runs against the machine's Redis and against miniredis,
+// which the embedded run uses.
+func TestStreamsOnRedis(t *testing.T)     { runSuite(t, testkit.Redis) }
+func TestStreamsOnMiniredis(t *testing.T) { runSuite(t, testkit.Miniredis) }
+
+type env struct {
+	rdb     *redis.Client
+	streams events.Streams
+	pub     *stream.Publisher
+}
+
+func runSuite(t *testing.T, client func(testing.TB) *redis.Client) {
+	setup := func(t *testing.T) env {
+		t.Parallel()
+		rdb := client(t)
+		s := events.StreamNames(testkit.Prefix(t, rdb))
+		return env{rdb: rdb, streams: s, pub: stream.NewPublisher(rdb, 0)}
+	}
+	t.Run("every message handled once and acknowledged", func(t *testing.T) {
+		e := setup(t)
+		ids := e.publishPlaced(t, 1000)
+		seen := newSeen()
+		c := e.consumer(t, stream.Options{Workers: 4, Chunk: 50}, func(_ context.Context, msgs []stream.Message) error {
+			seen.add(msgs...)
+			return nil
+		})
+		stop := run(t, c)
+		waitFor(t, func() bool { return seen.len() == len(ids) })
+		stop()
+		if d := seen.dups(); d != 0 {
+			t.Errorf("%d messages handled more than once without a failure", d)
+		}
+		e.assertPending(t, e.streams.Orders, "g", 0)
+	})
+	t.Run("batch failure isolates the poison message", func(t *testing.T) {
+		e := setup(t)
+		ids := e.publishPlaced(t, 20)
+		poison := ids[7]
+		var handled sync.Map
+		c := e.consumer(t, stream.Options{Chunk: 20}, func(_ context.Context, msgs []stream.Message) error {
+			for _, m := range msgs {
+				if m.Event.OrderID == poison {
+					return stream.Permanent(errors.New("recipe book has no such dish"))
+				}
+			}
+			for _, m := range msgs {
+				handled.Store(m.Event.OrderID, true)
+			}
+			return nil
+		})
+		stop := run(t, c)
+		waitFor(t, func() bool { return count(&handled) == 19 && e.len(t, e.streams.DeadLetter) == 1 })
+		stop()
+		dl := e.deadLetters(t)
+		if dl[0].OrderID != poison {
+			t.Errorf("dead letter is for %s, want %s", dl[0].OrderID, poison)
+		}
+		p, err := events.DecodePayload[events.DeadLettered](dl[0])
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p.Group != "g" || p.Stream != e.streams.Orders || p.Type != events.TypeOrderPlaced || p.Reason == "" {
+			t.Errorf("dead letter lacks its origin: %+v", p)
+		}
+		if orig, err := events.Decode(p.Event); err != nil || orig.OrderID != poison {
+			t.Errorf("dead letter does not carry the original event: %v %+v", err, orig)
+		}
+		e.assertPending(t, e.streams.Orders, "g", 0)
+	})
+	t.Run("undecodable entry is dead-lettered without calling the handler", func(t *testing.T) {
+		e := setup(t)
+		e.rdb.XAdd(context.Background(), &redis.XAddArgs{Stream: e.streams.Orders, Values: map[string]any{"type": "order.placed", "order": "o-1", "event": "{not json"}})
+		e.publishPlaced(t, 3)
+		var calls atomic.Int64
+		c := e.consumer(t, stream.Options{}, func(_ context.Context, msgs []stream.Message) error {
+			calls.Add(int64(len(msgs)))
+			return nil
+		})
+		stop := run(t, c)
+		waitFor(t, func() bool { return calls.Load() == 3 && e.len(t, e.streams.DeadLetter) == 1 })
+		stop()
+		if dl := e.deadLetters(t); dl[0].OrderID != "o-1" {
+			t.Errorf("dead letter keeps the order id: got %q", dl[0].OrderID)
+		}
+		e.assertPending(t, e.streams.Orders, "g", 0)
+	})
+	t.Run("transient failure is retried with backoff", func(t *testing.T) {
+		e := setup(t)
+		e.publishPlaced(t, 1)
+		var calls atomic.Int64
+		c := e.consumer(t, stream.Options{Retries: 3, RetryBase: 5 * time.Millisecond}, func(context.Context, []stream.Message) error {
+			if calls.Add(1) < 3 {
+				return errors.New("database is restarting")
+			}
+			return nil
+		})
+		stop := run(t, c)
+		waitFor(t, func() bool { return calls.Load() == 3 })
+		stop()
+		e.assertPending(t, e.streams.Orders, "g", 0)
+		if n := e.len(t, e.streams.DeadLetter); n != 0 {
+			t.Errorf("%d dead letters after a recovered failure", n)
+		}
+	})
+	t.Run("entries left by a crashed consumer are reclaimed", func(t *testing.T) {
+		e := setup(t)
+		ids := e.publishPlaced(t, 50)
+		// A consumer reads everything and dies before acknowledging.
+		e.ensureGroup(t, e.streams.Orders, "g")
+		got, err := e.rdb.XReadGroup(context.Background(), &redis.XReadGroupArgs{Group: "g", Consumer: "crashed", Streams: []string{e.streams.Orders, ">"}, Count: 100}).Result()
+		if err != nil || len(got[0].Messages) != 50 {
+			t.Fatalf("crashed consumer read %v, %v", got, err)
+		}
+		seen := newSeen()
+		c := e.consumer(t, stream.Options{MinIdle: 100 * time.Millisecond, ReclaimEvery: 50 * time.Millisecond}, func(_ context.Context, msgs []stream.Message) error {
+			seen.add(msgs...)
+			return nil
+		})
+		stop := run(t, c)
+		waitFor(t, func() bool { return seen.len() == len(ids) })
+		stop()
+		for _, m := range seen.all() {
+			if m.Deliveries < 2 {
+				t.Fatalf("reclaimed message reports %d deliveries", m.Deliveries)
+			}
+		}
+		e.assertPending(t, e.streams.Orders, "g", 0)
+	})
+	t.Run("message failing every delivery is dead-lettered after the maximum", func(t *testing.T) {
+		e := setup(t)
+		ids := e.publishPlaced(t, 2)
+		var calls atomic.Int64
+		c := e.consumer(t, stream.Options{
+			MinIdle: 50 * time.Millisecond, ReclaimEvery: 20 * time.Millisecond,
+			MaxDeliveries: 3, Retries: -1, Chunk: 1,
+		}, func(_ context.Context, msgs []stream.Message) error {
+			if msgs[0].Event.OrderID == ids[0] {
+				calls.Add(1)
+				return errors.New("kitchen on fire")
+			}
+			return nil
+		})
+		stop := run(t, c)
+		waitFor(t, func() bool { return e.len(t, e.streams.DeadLetter) == 1 })
+		stop()
+		if n := calls.Load(); n != 3 {
+			t.Errorf("handler called %d times, want exactly MaxDeliveries=3", n)
+		}
+		p, _ := events.DecodePayload[events.DeadLettered](e.deadLetters(t)[0])
+		if p.Deliveries != 3 || p.Reason != "not handled after 3 deliveries: kitchen on fire" {
+			t.Errorf("dead letter: %+v", p)
+		}
+		e.assertPending(t, e.streams.Orders, "g", 0)
+	})
+	t.Run("unwanted types are acknowledged unseen", func(t *testing.T) {
+		e := setup(t)
+		e.publishPlaced(t, 5)
+		e.publish(t, e.streams.Orders, events.MustNew("t", "o-x", time.Now(), events.DishDelivered{Recipe: "salad"}))
+		var calls atomic.Int64
+		c := e.consumer(t, stream.Options{Types: []string{events.TypeDishDelivered}}, func(_ context.Context, msgs []stream.Message) error {
+			calls.Add(int64(len(msgs)))
+			return nil
+		})
+		stop := run(t, c)
+		waitFor(t, func() bool { return calls.Load() == 1 })
+		waitFor(t, func() bool { return e.pending(t, e.streams.Orders, "g") == 0 })
+		stop()
+	})
+	t.Run("shutdown drains in-flight handlers and acknowledges them", func(t *testing.T) {
+		e := setup(t)
+		e.publishPlaced(t, 4)
+		started := make(chan struct{}, 4)
+		var finished atomic.Int64
+		c := e.consumer(t, stream.Options{Workers: 4, Chunk: 1}, func(ctx context.Context, _ []stream.Message) error {
+			started <- struct{}{}
+			time.Sleep(200 * time.Millisecond)
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			finished.Add(1)
+			return nil
+		})
+		stop := run(t, c)
+		for range 4 {
+			<-started
+		}
+		stop() // returns only when Run has returned
+		if finished.Load() != 4 {
+			t.Errorf("%d of 4 in-flight handlers finished", finished.Load())
+		}
+		e.assertPending(t, e.streams.Orders, "g", 0)
+	})
+	t.Run("publisher caps stream length", func(t *testing.T) {
+		e := setup(t)
+		pub := stream.NewPublisher(e.rdb, 100)
+		for range 10 {
+			var recs []stream.Record
+			for range 100 {
+				recs = append(recs, stream.Record{Stream: e.streams.Orders, Event: placed(t)})
+			}
+			if _, err := pub.Publish(context.Background(), recs...); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if n := e.len(t, e.streams.Orders); n > 300 {
+			t.Errorf("stream holds %d entries with a cap of about 100", n)
+		}
+	})
+	t.Run("tail fans out every event to every reader and resumes", func(t *testing.T) {
+		e := setup(t)
+		first := e.publishPlaced(t, 3)
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		var wg sync.WaitGroup
+		results := make([]*seenSet, 2)
+		for i := range results {
+			results[i] = newSeen()
+			wg.Go(func() {
+				_ = stream.Tail(ctx, e.rdb, []string{e.streams.Orders, e.streams.Kitchen}, stream.TailOptions{Block: 50 * time.Millisecond}, func(msgs []stream.Message) error {
+					results[i].add(msgs...)
+					return nil
+				})
+			})
+		}
+		time.Sleep(200 * time.Millisecond) // both readers are past "$"
+		e.publishPlaced(t, 5)
+		e.publish(t, e.streams.Kitchen, events.MustNew("t", "o-k", time.Now(), events.DishDelivered{Recipe: "salad"}))
+		for _, r := range results {
+			waitFor(t, func() bool { return r.len() == 6 })
+		}
+		cancel()
+		wg.Wait()
+		// A reader that resumes from an entry id sees exactly what followed it.
+		got := newSeen()
+		firstIDs := e.entryIDs(t, e.streams.Orders)
+		rctx, rcancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer rcancel()
+		_ = stream.Tail(rctx, e.rdb, []string{e.streams.Orders}, stream.TailOptions{From: map[string]string{e.streams.Orders: firstIDs[len(first)-1]}, Block: 50 * time.Millisecond}, func(msgs []stream.Message) error {
+			got.add(msgs...)
+			if got.len() >= 5 {
+				rcancel()
+			}
+			return nil
+		})
+		if got.len() != 5 {
+			t.Errorf("resumed reader saw %d entries, want 5", got.len())
+		}
+	})
+}
+
+func placed(t testing.TB) events.Envelope {
+	return events.MustNew("test", testkit.RandomHex(8), time.Now(), events.OrderPlaced{BatchID: "b", PlacedAt: time.Now()})
+}
+
+func (e env) publishPlaced(t testing.TB, n int) []string {
+	t.Helper()
+	var recs []stream.Record
+	var orders []string
+	for range n {
+		env := placed(t)
+		orders = append(orders, env.OrderID)
+		recs = append(recs, stream.Record{Stream: e.streams.Orders, Event: env})
+	}
+	if _, err := e.pub.Publish(context.Background(), recs...); err != nil {
+		t.Fatal(err)
+	}
+	return orders
+}
+
+func (e env) publish(t testing.TB, s string, env events.Envelope) {
+	t.Helper()
+	if _, err := e.pub.Publish(context.Background(), stream.Record{Stream: s, Event: env}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func (e env) consumer(t testing.TB, opt stream.Options, h stream.Handler) *stream.Consumer {
+	t.Helper()
+	opt.Group = "g"
+	opt.Streams = []string{e.streams.Orders}
+	opt.DeadLetter = e.streams.DeadLetter
+	if opt.Block == 0 {
+		opt.Block = 50 * time.Millisecond
+	}
+	c, err := stream.NewConsumer(e.rdb, opt, h)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+func (e env) ensureGroup(t testing.TB, s, g string) {
+	if err := e.rdb.XGroupCreateMkStream(context.Background(), s, g, "0").Err(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func (e env) len(t testing.TB, s string) int64 {
+	n, err := e.rdb.XLen(context.Background(), s).Result()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+func (e env) pending(t testing.TB, s, g string) int64 {
+	p, err := e.rdb.XPending(context.Background(), s, g).Result()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p.Count
+}
+
+func (e env) assertPending(t testing.TB, s, g string, want int64) {
+	t.Helper()
+	if got := e.pending(t, s, g); got != want {
+		t.Errorf("%d entries pending in %s/%s, want %d", got, s, g, want)
+	}
+}
+
+func (e env) entryIDs(t testing.TB, s string) []string {
+	xs, err := e.rdb.XRange(context.Background(), s, "-", "+").Result()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids := make([]string, len(xs))
+	for i, x := range xs {
+		ids[i] = x.ID
+	}
+	return ids
+}
+
+func (e env) deadLetters(t testing.TB) []events.Envelope {
+	t.Helper()
+	xs, err := e.rdb.XRange(context.Background(), e.streams.DeadLetter, "-", "+").Result()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []events.Envelope
+	for _, x := range xs {
+		env, err := events.Decode([]byte(x.Values["event"].(string)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, env)
+	}
+	return out
+}
+
+// run starts c and returns a function that stops it and waits for Run.
+func run(t testing.TB, c *stream.Consumer) func() {
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- c.Run(ctx) }()
+	var once sync.Once
+	stop := func() {
+		once.Do(func() {
+			cancel()
+			select {
+			case err := <-done:
+				if err != nil {
+					t.Errorf("consumer: %v", err)
+				}
+			case <-time.After(20 * time.Second):
+				t.Fatal("consumer did not stop")
+			}
+		})
+	}
+	t.Cleanup(stop)
+	return stop
+}
+
+func waitFor(t testing.TB, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatal("condition not met within 15s")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+type seenSet struct {
+	mu   sync.Mutex
+	msgs map[string]stream.Message
+	dup  int
+}
+
+func newSeen() *seenSet { return &seenSet{msgs: map[string]stream.Message{}} }
+
+func (s *seenSet) add(msgs ...stream.Message) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, m := range msgs {
+		key := m.Stream + "/" + m.ID
+		if _, ok := s.msgs[key]; ok {
+			s.dup++
+		}
+		s.msgs[key] = m
+	}
+}
+
+func (s *seenSet) len() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.msgs)
+}
+
+func (s *seenSet) dups() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.dup
+}
+
+func (s *seenSet) all() []stream.Message {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []stream.Message
+	for _, m := range s.msgs {
+		out = append(out, m)
+	}
+	return out
+}
+
+func count(m *sync.Map) int {
+	n := 0
+	m.Range(func(_, _ any) bool { n++; return true })
+	return n
+}
