@@ -207,6 +207,44 @@ func runSuite(t *testing.T, client func(testing.TB) *redis.Client) {
 		}
 		e.assertPending(t, e.streams.Orders, "g", 0)
 	})
+	t.Run("dead letters are listed newest first and replayed once", func(t *testing.T) {
+		e := setup(t)
+		ids := e.publishPlaced(t, 3)
+		var fixed atomic.Bool
+		var handled sync.Map
+		c := e.consumer(t, stream.Options{Chunk: 1}, func(_ context.Context, msgs []stream.Message) error {
+			if !fixed.Load() {
+				return stream.Permanent(errors.New("recipe book is empty"))
+			}
+			handled.Store(msgs[0].Event.OrderID, true)
+			return nil
+		})
+		stop := run(t, c)
+		waitFor(t, func() bool { return e.len(t, e.streams.DeadLetter) == 3 })
+		ctx := context.Background()
+		dlq := stream.NewDeadLetterQueue(e.rdb, e.streams.DeadLetter, 0)
+		page, err := dlq.List(ctx, "", 2)
+		if err != nil || len(page) != 2 || page[0].OrderID != ids[2] || page[1].OrderID != ids[1] {
+			t.Fatalf("first page: %+v, %v", page, err)
+		}
+		rest, err := dlq.List(ctx, page[1].ID, 2)
+		if err != nil || len(rest) != 1 || rest[0].OrderID != ids[0] || rest[0].Reason == "" || rest[0].Group != "g" {
+			t.Fatalf("second page: %+v, %v", rest, err)
+		}
+		fixed.Store(true)
+		dl, err := dlq.Replay(ctx, rest[0].ID)
+		if err != nil || dl.OrderID != ids[0] {
+			t.Fatalf("replay: %+v, %v", dl, err)
+		}
+		if _, err := dlq.Replay(ctx, rest[0].ID); !errors.Is(err, stream.ErrNoSuchEntry) {
+			t.Errorf("second replay: %v, want ErrNoSuchEntry", err)
+		}
+		waitFor(t, func() bool { _, ok := handled.Load(ids[0]); return ok })
+		stop()
+		if n := e.len(t, e.streams.DeadLetter); n != 2 {
+			t.Errorf("%d dead letters left, want 2", n)
+		}
+	})
 	t.Run("publisher caps stream length", func(t *testing.T) {
 		e := setup(t)
 		pub := stream.NewPublisher(e.rdb, 100)

@@ -1,0 +1,110 @@
+package config
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/caarlos0/env/v11"
+)
+
+// Load fills a T from the environment.
+func Load[T any]() (T, error) {
+	var cfg T
+	if err := env.Parse(&cfg); err != nil {
+		return cfg, fmt.Errorf("reading configuration: %w", err)
+	}
+	return cfg, nil
+}
+
+// Lookup reports whether the environment sets name. Runners use it to tell a
+// deliberate setting from a default.
+func Lookup(name string) bool {
+	_, ok := os.LookupEnv(name)
+	return ok
+}
+
+// Common holds the settings every service shares.
+type Common struct {
+	// RedisURL locates the Redis that carries the streams.
+	RedisURL string `env:"REDIS_URL" envDefault:"redis://127.0.0.1:6379/0"`
+	// StreamPrefix starts every stream name, so several installations (or
+	// tests) can share one Redis.
+	StreamPrefix string `env:"STREAM_PREFIX" envDefault:"comanda"`
+	// StreamMaxLen caps each stream at about this many entries; keep it well
+	// above the largest backlog.
+	StreamMaxLen int64 `env:"STREAM_MAX_LEN" envDefault:"1000000"`
+	// ReclaimIdle is how long a message may stay unacknowledged before another
+	// consumer takes it over.
+	ReclaimIdle time.Duration `env:"RECLAIM_IDLE" envDefault:"30s"`
+	// MaxDeliveries is how many deliveries a message gets before it goes to
+	// the dead-letter stream.
+	MaxDeliveries int64 `env:"MAX_DELIVERIES" envDefault:"5"`
+	// DataDir holds the SQLite files when no database server is configured.
+	DataDir string `env:"DATA_DIR" envDefault:"data"`
+	// ShutdownTimeout bounds the graceful drain on SIGTERM.
+	ShutdownTimeout time.Duration `env:"SHUTDOWN_TIMEOUT" envDefault:"20s"`
+	// LogLevel is debug, info, warn or error.
+	LogLevel string `env:"LOG_LEVEL" envDefault:"info"`
+}
+
+// Validate checks the shared settings.
+func (c Common) Validate() error {
+	var errs []error
+	if c.RedisURL == "" {
+		errs = append(errs, errors.New("REDIS_URL is required"))
+	}
+	if c.StreamPrefix == "" {
+		errs = append(errs, errors.New("STREAM_PREFIX must not be empty"))
+	}
+	if c.ReclaimIdle < 100*time.Millisecond {
+		errs = append(errs, errors.New("RECLAIM_IDLE must be at least 100ms"))
+	}
+	if c.MaxDeliveries < 1 {
+		errs = append(errs, errors.New("MAX_DELIVERIES must be at least 1"))
+	}
+	return errors.Join(errs...)
+}
+
+// LogAttrs describes the shared settings for the start-up log, with secrets
+// masked.
+func (c Common) LogAttrs() []slog.Attr {
+	return []slog.Attr{
+		slog.String("redisUrl", Redact(c.RedisURL)),
+		slog.String("streamPrefix", c.StreamPrefix),
+		slog.Duration("reclaimIdle", c.ReclaimIdle),
+		slog.Int64("maxDeliveries", c.MaxDeliveries),
+	}
+}
+
+// Redact hides the password of a URL, for logs.
+func Redact(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || u.User == nil {
+		return raw
+	}
+	if _, has := u.User.Password(); has {
+		u.User = url.UserPassword(u.User.Username(), "xxxxx")
+	}
+	return u.String()
+}
+
+// Logger returns a JSON logger at the given level, tagged with the service.
+func Logger(level, service string) *slog.Logger {
+	var l slog.Level
+	switch strings.ToLower(level) {
+	case "debug":
+		l = slog.LevelDebug
+	case "warn":
+		l = slog.LevelWarn
+	case "error":
+		l = slog.LevelError
+	default:
+		l = slog.LevelInfo
+	}
+	return slog.New(slog.NewJSONHandler(os.Stdout, &slog.HandlerOptions{Level: l})).With("service", service)
+}

@@ -1,0 +1,146 @@
+package httpx
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"strconv"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/adaptor"
+	"github.com/gofiber/fiber/v2/middleware/recover"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+)
+
+// Check is one dependency that readiness pings.
+type Check struct {
+	Name string
+	Ping func(context.Context) error
+}
+
+// Options configure New.
+type Options struct {
+	Service string
+	// BodyLimit is the largest request body accepted (default 64 KiB).
+	BodyLimit int
+	Logger    *slog.Logger
+	// MapError translates the service's domain errors, or returns nil.
+	MapError func(error) *Error
+	// Ready lists what /ready pings.
+	Ready []Check
+	// Registry receives the HTTP metrics and is served at /metrics.
+	Registry *prometheus.Registry
+}
+
+// New returns a Fiber app with the probes, metrics and error handling every
+// service shares. The caller adds its routes under /api/v1.
+func New(opt Options) *fiber.App {
+	if opt.BodyLimit <= 0 {
+		opt.BodyLimit = 64 << 10
+	}
+	app := fiber.New(fiber.Config{
+		AppName:               opt.Service,
+		BodyLimit:             opt.BodyLimit,
+		ErrorHandler:          errorHandler(opt.Logger, opt.MapError),
+		DisableStartupMessage: true,
+		ReadTimeout:           15 * time.Second,
+		WriteTimeout:          30 * time.Second,
+		IdleTimeout:           60 * time.Second,
+	})
+	app.Use(recover.New())
+	if opt.Registry != nil {
+		app.Use(metricsMiddleware(opt.Registry))
+		app.Get("/metrics", adaptor.HTTPHandler(promhttp.HandlerFor(opt.Registry, promhttp.HandlerOpts{})))
+	}
+	app.Get("/health", func(c *fiber.Ctx) error {
+		return c.JSON(fiber.Map{"status": "ok", "service": opt.Service})
+	})
+	app.Get("/ready", readiness(opt.Ready))
+	return app
+}
+
+func readiness(checks []Check) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		ctx, cancel := context.WithTimeout(c.UserContext(), 2*time.Second)
+		defer cancel()
+		results := make(map[string]string, len(checks))
+		status := fiber.StatusOK
+		for _, ch := range checks {
+			if err := ch.Ping(ctx); err != nil {
+				results[ch.Name] = err.Error()
+				status = fiber.StatusServiceUnavailable
+				continue
+			}
+			results[ch.Name] = "ok"
+		}
+		word := "ready"
+		if status != fiber.StatusOK {
+			word = "not ready"
+		}
+		return c.Status(status).JSON(fiber.Map{"status": word, "checks": results})
+	}
+}
+
+func metricsMiddleware(reg *prometheus.Registry) fiber.Handler {
+	requests := prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "http_requests_total", Help: "HTTP requests by route, method and status.",
+	}, []string{"route", "method", "status"})
+	latency := prometheus.NewHistogramVec(prometheus.HistogramOpts{
+		Name: "http_request_duration_seconds", Help: "HTTP request latency by route and method.",
+		Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5},
+	}, []string{"route", "method"})
+	reg.MustRegister(requests, latency)
+	return func(c *fiber.Ctx) error {
+		start := time.Now()
+		err := c.Next()
+		status := c.Response().StatusCode()
+		if err != nil {
+			var fe *fiber.Error
+			var he *Error
+			switch {
+			case errors.As(err, &he):
+				status = he.Status
+			case errors.As(err, &fe):
+				status = fe.Code
+			default:
+				status = fiber.StatusInternalServerError
+			}
+		}
+		route := c.Route().Path
+		if status == fiber.StatusNotFound && route == "/" {
+			route = "unmatched"
+		}
+		requests.WithLabelValues(route, c.Method(), strconv.Itoa(status)).Inc()
+		latency.WithLabelValues(route, c.Method()).Observe(time.Since(start).Seconds())
+		return err
+	}
+}
+
+// Serve listens on addr until ctx ends, then stops taking connections and
+// waits up to grace for requests in flight.
+func Serve(ctx context.Context, app *fiber.App, addr string, grace time.Duration) error {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("listening on %s: %w", addr, err)
+	}
+	return ServeListener(ctx, app, ln, grace)
+}
+
+// ServeListener is Serve on an open listener.
+func ServeListener(ctx context.Context, app *fiber.App, ln net.Listener, grace time.Duration) error {
+	errc := make(chan error, 1)
+	go func() { errc <- app.Listener(ln) }()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serving http: %w", err)
+	case <-ctx.Done():
+	}
+	if err := app.ShutdownWithTimeout(grace); err != nil {
+		return fmt.Errorf("shutting down http: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,75 @@
+package httpx
+
+import (
+	"errors"
+	"log/slog"
+	"net/http"
+
+	"github.com/gofiber/fiber/v2"
+)
+
+// Error is an error with the HTTP status and stable code a client sees.
+type Error struct {
+	Status  int
+	Code    string
+	Message string
+}
+
+func (e *Error) Error() string { return e.Code + ": " + e.Message }
+
+// ErrorBody is the JSON shape of every error response.
+type ErrorBody struct {
+	Error ErrorDetail `json:"error"`
+}
+
+// ErrorDetail explains an error to the client.
+type ErrorDetail struct {
+	// Code is stable and meant for programs, e.g. "invalid_quantity".
+	Code string `json:"code" example:"invalid_quantity"`
+	// Message is meant for people.
+	Message string `json:"message" example:"quantity must be between 1 and 10000"`
+}
+
+// Errorf builds an Error.
+func Errorf(status int, code, message string) *Error {
+	return &Error{Status: status, Code: code, Message: message}
+}
+
+// errorHandler turns any error into the JSON error shape. mapErr translates
+// the app's domain errors; anything unknown is a 500 whose detail stays in
+// the log.
+func errorHandler(log *slog.Logger, mapErr func(error) *Error) fiber.ErrorHandler {
+	return func(c *fiber.Ctx, err error) error {
+		var he *Error
+		var fe *fiber.Error
+		switch {
+		case errors.As(err, &he):
+		case mapErr != nil && mapErr(err) != nil:
+			he = mapErr(err)
+		case errors.As(err, &fe):
+			he = &Error{Status: fe.Code, Code: codeFor(fe.Code), Message: fe.Message}
+		default:
+			log.Error("handling request", "method", c.Method(), "path", c.Path(), "err", err)
+			he = &Error{Status: http.StatusInternalServerError, Code: "internal", Message: "internal error; see the service log"}
+		}
+		return c.Status(he.Status).JSON(ErrorBody{Error: ErrorDetail{Code: he.Code, Message: he.Message}})
+	}
+}
+
+func codeFor(status int) string {
+	switch status {
+	case http.StatusNotFound:
+		return "not_found"
+	case http.StatusMethodNotAllowed:
+		return "method_not_allowed"
+	case http.StatusRequestEntityTooLarge:
+		return "body_too_large"
+	case http.StatusBadRequest:
+		return "bad_request"
+	case http.StatusUnauthorized:
+		return "unauthorized"
+	case http.StatusServiceUnavailable:
+		return "unavailable"
+	}
+	return "error"
+}

@@ -1,0 +1,73 @@
+package sqlitestore
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+
+	"github.com/comanda-dev/comanda/internal/events"
+)
+
+// OutboxDDL creates the outbox table; every service's first migration runs it.
+const OutboxDDL = `CREATE TABLE outbox (seq INTEGER PRIMARY KEY AUTOINCREMENT, event BLOB NOT NULL)`
+
+// InsertOutbox stores events in the outbox inside tx, in order.
+func InsertOutbox(ctx context.Context, tx *sql.Tx, envs []events.Envelope) error {
+	if len(envs) == 0 {
+		return nil
+	}
+	stmt, err := tx.PrepareContext(ctx, `INSERT INTO outbox (event) VALUES (?)`)
+	if err != nil {
+		return fmt.Errorf("storing events: %w", err)
+	}
+	defer stmt.Close()
+	for _, e := range envs {
+		if _, err := stmt.ExecContext(ctx, e.Encode()); err != nil {
+			return fmt.Errorf("storing event %s: %w", e.Type, err)
+		}
+	}
+	return nil
+}
+
+// PublishOutbox implements outbox.Store. A SQLite file belongs to one process,
+// which runs one relay, so it reads without holding the write lock while
+// Redis answers, and deletes what was published afterwards.
+func PublishOutbox(ctx context.Context, db *sql.DB, limit int, publish func(context.Context, []events.Envelope) error) (int, error) {
+	rows, err := db.QueryContext(ctx, `SELECT seq, event FROM outbox ORDER BY seq LIMIT ?`, limit)
+	if err != nil {
+		return 0, fmt.Errorf("reading outbox: %w", err)
+	}
+	var seqs []any
+	var envs []events.Envelope
+	for rows.Next() {
+		var seq int64
+		var raw []byte
+		if err := rows.Scan(&seq, &raw); err != nil {
+			rows.Close()
+			return 0, fmt.Errorf("reading outbox: %w", err)
+		}
+		env, err := events.Decode(raw)
+		if err != nil {
+			rows.Close()
+			return 0, fmt.Errorf("outbox entry %d: %w", seq, err)
+		}
+		seqs = append(seqs, seq)
+		envs = append(envs, env)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return 0, fmt.Errorf("reading outbox: %w", err)
+	}
+	if len(envs) == 0 {
+		return 0, nil
+	}
+	if err := publish(ctx, envs); err != nil {
+		return 0, err
+	}
+	q := `DELETE FROM outbox WHERE seq IN (?` + strings.Repeat(",?", len(seqs)-1) + `)`
+	if _, err := db.ExecContext(ctx, q, seqs...); err != nil {
+		return 0, fmt.Errorf("deleting published events: %w", err)
+	}
+	return len(envs), nil
+}

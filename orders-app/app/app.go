@@ -1,0 +1,159 @@
+// Package app wires orders-app: its stores, stream consumer, outbox relay and
+// HTTP API. main and the all-in-one runner both call Run.
+package app
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net"
+	"path/filepath"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/swagger"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/redis/go-redis/v9"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/comanda-dev/comanda/internal/events"
+	"github.com/comanda-dev/comanda/internal/httpx"
+	"github.com/comanda-dev/comanda/internal/outbox"
+	"github.com/comanda-dev/comanda/internal/stream"
+	_ "github.com/comanda-dev/comanda/orders-app/docs" // registers the swagger spec
+	"github.com/comanda-dev/comanda/orders-app/internal/api"
+	"github.com/comanda-dev/comanda/orders-app/internal/consumer"
+	"github.com/comanda-dev/comanda/orders-app/internal/order"
+	"github.com/comanda-dev/comanda/orders-app/internal/postgres"
+	"github.com/comanda-dev/comanda/orders-app/internal/sqlite"
+)
+
+// App is a started orders-app: New opens everything, Run serves.
+type App struct {
+	cfg      Config
+	log      *slog.Logger
+	store    order.Store
+	rdb      *redis.Client
+	relay    *outbox.Relay
+	consumer *stream.Consumer
+	http     *fiber.App
+	ln       net.Listener
+}
+
+// Run starts orders-app and serves until ctx ends.
+func Run(ctx context.Context, cfg Config, log *slog.Logger) error {
+	a, err := New(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	return a.Run(ctx)
+}
+
+// New opens the stores and Redis and listens on cfg.Addr.
+func New(ctx context.Context, cfg Config, log *slog.Logger) (a *App, err error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	log.Info("starting orders-app", "config", cfg)
+	a = &App{cfg: cfg, log: log}
+	defer func() {
+		if err != nil {
+			a.close()
+		}
+	}()
+
+	// 1. The order store: PostgreSQL when configured, else a SQLite file.
+	if cfg.DatabaseURL != "" {
+		a.store, err = postgres.Open(ctx, cfg.DatabaseURL, cfg.DatabaseSchema, cfg.DatabaseMaxConns)
+	} else {
+		a.store, err = sqlite.Open(ctx, filepath.Join(cfg.DataDir, "orders.db"))
+	}
+	if err != nil {
+		return nil, fmt.Errorf("opening order store: %w", err)
+	}
+
+	// 2. Redis, which carries the streams.
+	a.rdb, err = stream.Connect(ctx, cfg.RedisURL, 32)
+	if err != nil {
+		return nil, err
+	}
+	streams := events.StreamNames(cfg.StreamPrefix)
+
+	// 3. The outbox relay publishes placed orders; the consumer applies
+	// status changes from the kitchen and dead letters.
+	pub := stream.NewPublisher(a.rdb, cfg.StreamMaxLen)
+	a.relay = outbox.NewRelay(a.store, pub, streams, 500, 100*time.Millisecond, log)
+	svc := order.NewService(a.store, cfg.MaxQuantity, a.relay.Notify, log)
+	a.consumer, err = stream.NewConsumer(a.rdb, stream.Options{
+		Group:         consumer.Group,
+		Streams:       []string{streams.Kitchen, streams.DeadLetter},
+		Types:         consumer.Types,
+		DeadLetter:    streams.DeadLetter,
+		Read:          256,
+		Workers:       2,
+		MinIdle:       cfg.ReclaimIdle,
+		MaxDeliveries: cfg.MaxDeliveries,
+		DrainTimeout:  cfg.ShutdownTimeout / 2,
+		Logger:        log,
+	}, consumer.Handler(svc))
+	if err != nil {
+		return nil, err
+	}
+
+	// 4. The HTTP API.
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	a.http = httpx.New(httpx.Options{
+		Service:  "orders-app",
+		Logger:   log,
+		MapError: api.MapError,
+		Registry: reg,
+		Ready: []httpx.Check{
+			{Name: "database", Ping: a.store.Ping},
+			{Name: "redis", Ping: func(ctx context.Context) error { return a.rdb.Ping(ctx).Err() }},
+		},
+	})
+	a.http.Get("/documentation/*", swagger.New(swagger.Config{InstanceName: "orders", Title: "Comanda orders-app"}))
+	api.New(svc, stream.NewDeadLetterQueue(a.rdb, streams.DeadLetter, cfg.StreamMaxLen), cfg.RequestTimeout).Register(a.http.Group("/api/v1"))
+	a.ln, err = net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return nil, fmt.Errorf("listening on %s: %w", cfg.Addr, err)
+	}
+	return a, nil
+}
+
+// Addr is the address the API listens on.
+func (a *App) Addr() string { return a.ln.Addr().String() }
+
+// Run serves until ctx ends, then shuts down in order: stop taking requests
+// and messages, let in-flight ones finish, publish what the outbox still
+// holds, close the clients.
+func (a *App) Run(ctx context.Context) error {
+	defer a.close()
+	relayCtx, stopRelay := context.WithCancel(context.WithoutCancel(ctx))
+	relayDone := make(chan error, 1)
+	go func() { relayDone <- a.relay.Run(relayCtx) }()
+
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() error { return httpx.ServeListener(gctx, a.http, a.ln, a.cfg.ShutdownTimeout/2) })
+	g.Go(func() error { return a.consumer.Run(gctx) })
+	a.log.Info("orders-app ready", "addr", a.Addr())
+	err := g.Wait()
+	stopRelay()
+	<-relayDone
+	a.log.Info("orders-app stopped")
+	return err
+}
+
+func (a *App) close() {
+	if a.ln != nil {
+		_ = a.ln.Close()
+	}
+	if a.rdb != nil {
+		_ = a.rdb.Close()
+	}
+	if a.store != nil {
+		a.store.Close()
+	}
+}

@@ -1,0 +1,325 @@
+package app_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/comanda-dev/comanda/internal/config"
+	"github.com/comanda-dev/comanda/internal/events"
+	"github.com/comanda-dev/comanda/internal/stream"
+	"github.com/comanda-dev/comanda/internal/testkit"
+	"github.com/comanda-dev/comanda/orders-app/app"
+)
+
+type backend struct {
+	name  string
+	start func(t *testing.T) (app.Config, *redis.Client)
+}
+
+var backends = []backend{
+	{"postgres+redis", func(t *testing.T) (app.Config, *redis.Client) {
+		rdb := testkit.Redis(t)
+		url, schema := testkit.PostgresSchema(t)
+		cfg := baseConfig(t, rdb)
+		cfg.DatabaseURL, cfg.DatabaseSchema = url, schema
+		return cfg, rdb
+	}},
+	{"sqlite+miniredis", func(t *testing.T) (app.Config, *redis.Client) {
+		rdb := testkit.Miniredis(t)
+		cfg := baseConfig(t, rdb)
+		cfg.DataDir = t.TempDir()
+		return cfg, rdb
+	}},
+}
+
+func baseConfig(t *testing.T, rdb *redis.Client) app.Config {
+	cfg, err := config.Load[app.Config]()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Addr = "127.0.0.1:0"
+	cfg.RedisURL = "redis://" + rdb.Options().Addr
+	cfg.StreamPrefix = testkit.Prefix(t, rdb)
+	cfg.MaxQuantity = 10000
+	cfg.ReclaimIdle = time.Second
+	cfg.DatabaseURL = ""
+	return cfg
+}
+
+type server struct {
+	base    string
+	rdb     *redis.Client
+	streams events.Streams
+}
+
+func start(t *testing.T, b backend) server {
+	t.Helper()
+	cfg, rdb := b.start(t)
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	a, err := app.New(context.Background(), cfg, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- a.Run(ctx) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("orders-app stopped with %v", err)
+		}
+	})
+	return server{base: "http://" + a.Addr(), rdb: rdb, streams: events.StreamNames(cfg.StreamPrefix)}
+}
+
+func TestAPI(t *testing.T) {
+	for _, b := range backends {
+		t.Run(b.name, func(t *testing.T) {
+			t.Parallel()
+			s := start(t, b)
+			t.Run("bad requests change nothing", func(t *testing.T) { badRequests(t, s) })
+			t.Run("place, list, get and count", func(t *testing.T) { placeAndRead(t, s) })
+			t.Run("status events move orders, once", func(t *testing.T) { statusEvents(t, s) })
+			t.Run("dead letters fail orders and replay them", func(t *testing.T) { deadLetters(t, s) })
+		})
+	}
+}
+
+func badRequests(t *testing.T, s server) {
+	huge := `{"quantity": 1, "pad": "` + strings.Repeat("x", 10<<20) + `"}`
+	cases := []struct {
+		name, method, path, body string
+		status                   int
+		code                     string
+	}{
+		{"not json", "POST", "/api/v1/orders", `quantity=3`, 400, "invalid_json"},
+		{"empty body", "POST", "/api/v1/orders", ``, 400, "invalid_json"},
+		{"quantity zero", "POST", "/api/v1/orders", `{"quantity":0}`, 422, "invalid_quantity"},
+		{"quantity negative", "POST", "/api/v1/orders", `{"quantity":-1}`, 422, "invalid_quantity"},
+		{"quantity absurd", "POST", "/api/v1/orders", `{"quantity":1000000000}`, 422, "invalid_quantity"},
+		{"quantity over int", "POST", "/api/v1/orders", `{"quantity":1e40}`, 400, "invalid_json"},
+		{"quantity as word", "POST", "/api/v1/orders", `{"quantity":"ten"}`, 400, "invalid_json"},
+		{"quantity fractional", "POST", "/api/v1/orders", `{"quantity":2.5}`, 400, "invalid_json"},
+		{"missing quantity", "POST", "/api/v1/orders", `{}`, 422, "invalid_quantity"},
+		{"unknown field", "POST", "/api/v1/orders", `{"quantity":2,"dish":"pizza"}`, 400, "invalid_json"},
+		{"two objects", "POST", "/api/v1/orders", `{"quantity":2}{"quantity":2}`, 400, "invalid_json"},
+		{"array", "POST", "/api/v1/orders", `[{"quantity":2}]`, 400, "invalid_json"},
+		{"10 MB body", "POST", "/api/v1/orders", huge, 413, "body_too_large"},
+		{"unknown order", "GET", "/api/v1/orders/019ab8f2-6c1e-7a3c-9d2e-3f4a5b6c7d8f", ``, 404, "order_not_found"},
+		{"malformed order id", "GET", "/api/v1/orders/not-an-id", ``, 404, "order_not_found"},
+		{"unknown status filter", "GET", "/api/v1/orders?status=eaten", ``, 422, "invalid_status"},
+		{"limit not a number", "GET", "/api/v1/orders?limit=lots", ``, 400, "invalid_limit"},
+		{"limit too big", "GET", "/api/v1/orders?limit=100000", ``, 422, "invalid_limit"},
+		{"bad cursor", "GET", "/api/v1/orders?cursor=zzz", ``, 422, "invalid_cursor"},
+		{"unknown dead letter", "POST", "/api/v1/dead-letters/1-1/replay", ``, 404, "dead_letter_not_found"},
+		{"unknown route", "GET", "/api/v1/nothing", ``, 404, "not_found"},
+	}
+	for _, c := range cases {
+		status, body := s.do(t, c.method, c.path, c.body)
+		var e struct {
+			Error struct{ Code, Message string }
+		}
+		if err := json.Unmarshal(body, &e); err != nil {
+			t.Errorf("%s: body is not the JSON error shape: %.200s", c.name, body)
+			continue
+		}
+		if status != c.status || e.Error.Code != c.code || e.Error.Message == "" {
+			t.Errorf("%s: got %d %+v, want %d %s", c.name, status, e.Error, c.status, c.code)
+		}
+	}
+	var stats struct{ Total int }
+	s.getJSON(t, "/api/v1/orders/stats", &stats)
+	if stats.Total != 0 {
+		t.Errorf("bad requests stored %d orders", stats.Total)
+	}
+	if n := s.rdb.XLen(context.Background(), s.streams.Orders).Val(); n != 0 {
+		t.Errorf("bad requests published %d events", n)
+	}
+}
+
+type placed struct {
+	BatchID  string
+	Quantity int
+	OrderIDs []string
+}
+
+type orderView struct {
+	ID, BatchID, Status, Recipe, FailureReason string
+	PlacedAt                                   time.Time
+	DeliveredAt                                *time.Time
+	Timeline                                   []struct{ Status, Detail string }
+}
+
+func placeAndRead(t *testing.T, s server) {
+	var p placed
+	if status := s.postJSON(t, "/api/v1/orders", `{"quantity": 7}`, &p); status != 202 {
+		t.Fatalf("place: %d", status)
+	}
+	if p.Quantity != 7 || len(p.OrderIDs) != 7 || p.BatchID == "" {
+		t.Fatalf("place answered %+v", p)
+	}
+	var o orderView
+	s.getJSON(t, "/api/v1/orders/"+p.OrderIDs[3], &o)
+	if o.ID != p.OrderIDs[3] || o.Status != "placed" || o.BatchID != p.BatchID || len(o.Timeline) != 1 {
+		t.Errorf("get: %+v", o)
+	}
+	var ids []string
+	cursor := ""
+	for {
+		var page struct {
+			Orders     []orderView
+			NextCursor string
+		}
+		s.getJSON(t, "/api/v1/orders?limit=3&batch="+p.BatchID+"&cursor="+cursor, &page)
+		for _, o := range page.Orders {
+			ids = append(ids, o.ID)
+		}
+		if page.NextCursor == "" {
+			break
+		}
+		cursor = page.NextCursor
+	}
+	if len(ids) != 7 || ids[0] != p.OrderIDs[6] || ids[6] != p.OrderIDs[0] {
+		t.Errorf("paged history %v is not the batch newest first", ids)
+	}
+	waitFor(t, "placed orders published", func() bool { return s.rdb.XLen(context.Background(), s.streams.Orders).Val() >= 7 })
+}
+
+func statusEvents(t *testing.T, s server) {
+	var p placed
+	s.postJSON(t, "/api/v1/orders", `{"quantity": 1}`, &p)
+	id := p.OrderIDs[0]
+	pub := stream.NewPublisher(s.rdb, 0)
+	now := time.Now()
+	evs := []events.Envelope{
+		events.MustNew("kitchen-app", id, now, events.RecipePicked{Recipe: "pizza", Ingredients: []events.Item{{Ingredient: "cheese", Quantity: 2}}}),
+		events.MustNew("kitchen-app", id, now.Add(time.Millisecond), events.CookingStarted{Recipe: "pizza"}),
+		events.MustNew("kitchen-app", id, now.Add(2*time.Millisecond), events.DishDelivered{Recipe: "pizza"}),
+	}
+	for range 2 { // every event delivered twice
+		for _, e := range evs {
+			if _, err := pub.Publish(context.Background(), stream.Record{Stream: s.streams.Kitchen, Event: e}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	var o orderView
+	waitFor(t, "order delivered", func() bool {
+		s.getJSON(t, "/api/v1/orders/"+id, &o)
+		return o.Status == "delivered"
+	})
+	waitFor(t, "group caught up", func() bool {
+		p, err := s.rdb.XPending(context.Background(), s.streams.Kitchen, "orders").Result()
+		return err == nil && p.Count == 0
+	})
+	s.getJSON(t, "/api/v1/orders/"+id, &o)
+	if o.Recipe != "pizza" || o.DeliveredAt == nil || len(o.Timeline) != 4 {
+		t.Errorf("after duplicated events: %+v", o)
+	}
+}
+
+func deadLetters(t *testing.T, s server) {
+	var p placed
+	s.postJSON(t, "/api/v1/orders", `{"quantity": 1}`, &p)
+	id := p.OrderIDs[0]
+	original := events.MustNew("kitchen-app", id, time.Now(), events.IngredientsRequested{Recipe: "salad", Ingredients: []events.Item{{Ingredient: "saffron", Quantity: 1}}})
+	dl := events.MustNew("inventory", id, time.Now(), events.DeadLettered{
+		Stream: s.streams.Kitchen, MessageID: "1-1", Group: "inventory", Type: original.Type,
+		Deliveries: 1, Reason: "unknown ingredient \"saffron\"", Event: original.Encode(),
+	})
+	if _, err := stream.NewPublisher(s.rdb, 0).Publish(context.Background(), stream.Record{Stream: s.streams.DeadLetter, Event: dl}); err != nil {
+		t.Fatal(err)
+	}
+	var o orderView
+	waitFor(t, "order failed", func() bool {
+		s.getJSON(t, "/api/v1/orders/"+id, &o)
+		return o.Status == "failed"
+	})
+	if !strings.Contains(o.FailureReason, "saffron") {
+		t.Errorf("failure reason %q", o.FailureReason)
+	}
+	var list struct {
+		DeadLetters []struct{ ID, OrderID, Reason string }
+	}
+	s.getJSON(t, "/api/v1/dead-letters", &list)
+	if len(list.DeadLetters) != 1 || list.DeadLetters[0].OrderID != id {
+		t.Fatalf("dead letters: %+v", list)
+	}
+	kitchenLen := s.rdb.XLen(context.Background(), s.streams.Kitchen).Val()
+	if status, body := s.do(t, "POST", "/api/v1/dead-letters/"+list.DeadLetters[0].ID+"/replay", ""); status != 202 {
+		t.Fatalf("replay: %d %s", status, body)
+	}
+	s.getJSON(t, "/api/v1/orders/"+id, &o)
+	if o.Status != "placed" {
+		t.Errorf("after replay the order is %s, want placed again", o.Status)
+	}
+	if n := s.rdb.XLen(context.Background(), s.streams.Kitchen).Val(); n != kitchenLen+1 {
+		t.Errorf("replay put %d messages back, want 1", n-kitchenLen)
+	}
+	s.getJSON(t, "/api/v1/dead-letters", &list)
+	if len(list.DeadLetters) != 0 {
+		t.Errorf("replayed dead letter still listed")
+	}
+}
+
+func (s server) do(t *testing.T, method, path, body string) (int, []byte) {
+	t.Helper()
+	req, err := http.NewRequest(method, s.base+path, bytes.NewBufferString(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	client := http.DefaultClient
+	if len(body) > 1<<20 {
+		// As curl does for large bodies: wait for the server's go-ahead, so
+		// a refusal arrives as an answer rather than a reset connection.
+		req.Header.Set("Expect", "100-continue")
+		client = &http.Client{Transport: &http.Transport{ExpectContinueTimeout: 5 * time.Second}}
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		t.Fatalf("%s %s: %v", method, path, err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, b
+}
+
+func (s server) getJSON(t *testing.T, path string, v any) {
+	t.Helper()
+	status, b := s.do(t, "GET", path, "")
+	if status != 200 {
+		t.Fatalf("GET %s: %d %s", path, status, b)
+	}
+	if err := json.Unmarshal(b, v); err != nil {
+		t.Fatalf("GET %s: %v", path, err)
+	}
+}
+
+func (s server) postJSON(t *testing.T, path, body string, v any) int {
+	t.Helper()
+	status, b := s.do(t, "POST", path, body)
+	if err := json.Unmarshal(b, v); err != nil {
+		t.Fatalf("POST %s: %v: %s", path, err, b)
+	}
+	return status
+}
+
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("%s: not within 10s", what)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}

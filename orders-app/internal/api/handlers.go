@@ -1,0 +1,250 @@
+package api
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/comanda-dev/comanda/internal/httpx"
+	"github.com/comanda-dev/comanda/internal/stream"
+	"github.com/comanda-dev/comanda/orders-app/internal/order"
+)
+
+// DeadLetters is what the API needs of the dead-letter stream.
+type DeadLetters interface {
+	List(ctx context.Context, before string, limit int) ([]stream.DeadLetter, error)
+	Get(ctx context.Context, id string) (stream.DeadLetter, error)
+	Replay(ctx context.Context, id string) (stream.DeadLetter, error)
+}
+
+// Handlers serve the orders API.
+type Handlers struct {
+	svc     *order.Service
+	dlq     DeadLetters
+	timeout time.Duration
+}
+
+// New returns the handlers; every use case gets at most timeout.
+func New(svc *order.Service, dlq DeadLetters, timeout time.Duration) *Handlers {
+	return &Handlers{svc: svc, dlq: dlq, timeout: timeout}
+}
+
+// Register adds the routes under r (the /api/v1 group).
+func (h *Handlers) Register(r fiber.Router) {
+	r.Post("/orders", h.place)
+	r.Get("/orders", h.list)
+	r.Get("/orders/stats", h.stats)
+	r.Get("/orders/:id", h.get)
+	r.Get("/dead-letters", h.deadLetters)
+	r.Post("/dead-letters/:id/replay", h.replay)
+}
+
+func (h *Handlers) ctx(c *fiber.Ctx) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(c.UserContext(), h.timeout)
+}
+
+// place godoc
+//
+//	@Summary		Order dishes
+//	@Description	Places `quantity` dishes at once (1 up to the configured cap, 10,000 by default). Each dish becomes an order that the kitchen serves with a random recipe. The answer comes as soon as the orders are stored; follow them with the other endpoints.
+//	@Tags			orders
+//	@Accept			json
+//	@Produce		json
+//	@Param			request	body		PlaceRequest	true	"How many dishes"
+//	@Success		202		{object}	PlaceResponse
+//	@Failure		400		{object}	httpx.ErrorBody	"Body is not a JSON object with a whole-number quantity"
+//	@Failure		413		{object}	httpx.ErrorBody	"Body too large"
+//	@Failure		422		{object}	httpx.ErrorBody	"Quantity out of range"
+//	@Router			/api/v1/orders [post]
+func (h *Handlers) place(c *fiber.Ctx) error {
+	var req PlaceRequest
+	if err := httpx.DecodeJSON(c.Body(), &req); err != nil {
+		return err
+	}
+	ctx, cancel := h.ctx(c)
+	defer cancel()
+	b, err := h.svc.Place(ctx, req.Quantity)
+	if err != nil {
+		return err
+	}
+	return c.Status(http.StatusAccepted).JSON(PlaceResponse{BatchID: b.ID, Quantity: b.Quantity, OrderIDs: b.OrderIDs, PlacedAt: b.PlacedAt})
+}
+
+// list godoc
+//
+//	@Summary		Order history
+//	@Description	Orders newest first, a page at a time. Pass `nextCursor` of a page as `cursor` to get the next one.
+//	@Tags			orders
+//	@Produce		json
+//	@Param			status	query		string	false	"Only orders with this status"	Enums(placed, queued, waiting_ingredients, preparing, delivered, failed)
+//	@Param			batch	query		string	false	"Only orders of this batch (batchId of a placement)"
+//	@Param			limit	query		int		false	"Page size, 1 to 500"	default(50)
+//	@Param			cursor	query		string	false	"nextCursor of the previous page"
+//	@Success		200		{object}	ListResponse
+//	@Failure		400		{object}	httpx.ErrorBody	"Malformed limit"
+//	@Failure		422		{object}	httpx.ErrorBody	"Unknown status, limit out of range or bad cursor"
+//	@Router			/api/v1/orders [get]
+func (h *Handlers) list(c *fiber.Ctx) error {
+	limit, err := intQuery(c, "limit")
+	if err != nil {
+		return err
+	}
+	ctx, cancel := h.ctx(c)
+	defer cancel()
+	page, err := h.svc.List(ctx, order.Query{
+		Status: order.Status(c.Query("status")), BatchID: c.Query("batch"), After: c.Query("cursor"), Limit: limit,
+	})
+	if err != nil {
+		return err
+	}
+	resp := ListResponse{Orders: make([]OrderView, 0, len(page.Orders)), NextCursor: page.Next}
+	for _, o := range page.Orders {
+		resp.Orders = append(resp.Orders, orderView(o))
+	}
+	return c.JSON(resp)
+}
+
+// get godoc
+//
+//	@Summary		One order
+//	@Description	An order with its status, recipe, times and timeline of events.
+//	@Tags			orders
+//	@Produce		json
+//	@Param			id	path		string	true	"Order id"
+//	@Success		200	{object}	OrderView
+//	@Failure		404	{object}	httpx.ErrorBody	"No such order"
+//	@Router			/api/v1/orders/{id} [get]
+func (h *Handlers) get(c *fiber.Ctx) error {
+	ctx, cancel := h.ctx(c)
+	defer cancel()
+	o, err := h.svc.Get(ctx, c.Params("id"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(orderView(o))
+}
+
+// stats godoc
+//
+//	@Summary		Order counts
+//	@Description	How many orders have each status, in total and in progress.
+//	@Tags			orders
+//	@Produce		json
+//	@Success		200	{object}	StatsResponse
+//	@Router			/api/v1/orders/stats [get]
+func (h *Handlers) stats(c *fiber.Ctx) error {
+	ctx, cancel := h.ctx(c)
+	defer cancel()
+	st, err := h.svc.Stats(ctx)
+	if err != nil {
+		return err
+	}
+	resp := StatsResponse{Total: st.Total, InProgress: st.InProgress, ByStatus: make(map[string]int, len(st.ByStatus))}
+	for s, n := range st.ByStatus {
+		resp.ByStatus[string(s)] = n
+	}
+	return c.JSON(resp)
+}
+
+// deadLetters godoc
+//
+//	@Summary		Dead letters
+//	@Description	Messages that no service could handle (their orders failed), newest first.
+//	@Tags			dead letters
+//	@Produce		json
+//	@Param			limit	query		int		false	"Page size, 1 to 500"	default(50)
+//	@Param			cursor	query		string	false	"nextCursor of the previous page"
+//	@Success		200		{object}	DeadLetterList
+//	@Failure		400		{object}	httpx.ErrorBody	"Malformed limit"
+//	@Failure		422		{object}	httpx.ErrorBody	"Limit out of range"
+//	@Router			/api/v1/dead-letters [get]
+func (h *Handlers) deadLetters(c *fiber.Ctx) error {
+	limit, err := intQuery(c, "limit")
+	if err != nil {
+		return err
+	}
+	if limit == 0 {
+		limit = 50
+	}
+	if limit < 1 || limit > order.MaxPage {
+		return &order.InvalidError{Field: "limit", Message: "must be between 1 and 500"}
+	}
+	ctx, cancel := h.ctx(c)
+	defer cancel()
+	dls, err := h.dlq.List(ctx, c.Query("cursor"), limit+1)
+	if err != nil {
+		return err
+	}
+	resp := DeadLetterList{DeadLetters: make([]DeadLetterView, 0, len(dls))}
+	if len(dls) > limit {
+		dls = dls[:limit]
+		resp.NextCursor = dls[limit-1].ID
+	}
+	for _, d := range dls {
+		resp.DeadLetters = append(resp.DeadLetters, deadLetterView(d))
+	}
+	return c.JSON(resp)
+}
+
+// replay godoc
+//
+//	@Summary		Replay a dead letter
+//	@Description	Clears the failure of the dead letter's order and puts its message back on its stream, so that it is handled again.
+//	@Tags			dead letters
+//	@Produce		json
+//	@Param			id	path		string	true	"Dead letter id"
+//	@Success		202	{object}	DeadLetterView
+//	@Failure		404	{object}	httpx.ErrorBody	"No such dead letter"
+//	@Router			/api/v1/dead-letters/{id}/replay [post]
+func (h *Handlers) replay(c *fiber.Ctx) error {
+	ctx, cancel := h.ctx(c)
+	defer cancel()
+	id := c.Params("id")
+	d, err := h.dlq.Get(ctx, id)
+	if err != nil {
+		return err
+	}
+	// Reopen first: if the replay then fails, the dead letter is still there
+	// to replay again.
+	if err := h.svc.Reopen(ctx, d.OrderID, "replayed dead letter "+id); err != nil &&
+		!errors.Is(err, order.ErrNotFailed) && !errors.Is(err, order.ErrNotFound) {
+		return err
+	}
+	d, err = h.dlq.Replay(ctx, id)
+	if err != nil {
+		return err
+	}
+	return c.Status(http.StatusAccepted).JSON(deadLetterView(d))
+}
+
+func intQuery(c *fiber.Ctx, name string) (int, error) {
+	raw := c.Query(name)
+	if raw == "" {
+		return 0, nil
+	}
+	n, err := strconv.Atoi(raw)
+	if err != nil {
+		return 0, httpx.Errorf(http.StatusBadRequest, "invalid_"+name, name+" must be a whole number")
+	}
+	return n, nil
+}
+
+// MapError translates the domain's errors for the HTTP error handler.
+func MapError(err error) *httpx.Error {
+	var invalid *order.InvalidError
+	switch {
+	case errors.As(err, &invalid):
+		return httpx.Errorf(http.StatusUnprocessableEntity, "invalid_"+invalid.Field, invalid.Field+" "+invalid.Message)
+	case errors.Is(err, order.ErrNotFound):
+		return httpx.Errorf(http.StatusNotFound, "order_not_found", "no order has this id")
+	case errors.Is(err, stream.ErrNoSuchEntry):
+		return httpx.Errorf(http.StatusNotFound, "dead_letter_not_found", "no dead letter has this id (it may have been replayed)")
+	case errors.Is(err, context.DeadlineExceeded):
+		return httpx.Errorf(http.StatusServiceUnavailable, "timeout", "the store did not answer in time; try again")
+	}
+	return nil
+}

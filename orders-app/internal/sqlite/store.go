@@ -1,0 +1,272 @@
+// Package sqlite is the SQLite adapter of order.Store, used by the embedded
+// run.
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/comanda-dev/comanda/internal/events"
+	"github.com/comanda-dev/comanda/internal/sqlitestore"
+	"github.com/comanda-dev/comanda/orders-app/internal/order"
+)
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// Store keeps orders in a SQLite file.
+type Store struct {
+	db *sql.DB
+	// publishing serialises outbox relays: the file belongs to this process.
+	publishing sync.Mutex
+}
+
+var _ order.Store = (*Store)(nil)
+
+// Open opens (or creates) the database file and migrates it.
+func Open(ctx context.Context, path string) (*Store, error) {
+	sub, _ := fs.Sub(migrations, "migrations")
+	db, err := sqlitestore.Open(ctx, path, sub)
+	if err != nil {
+		return nil, err
+	}
+	return &Store{db: db}, nil
+}
+
+// Close closes the database.
+func (s *Store) Close() { _ = s.db.Close() }
+
+// Ping checks the database answers.
+func (s *Store) Ping(ctx context.Context) error { return s.db.PingContext(ctx) }
+
+func micros(t time.Time) int64 { return t.UnixMicro() }
+
+func fromMicros(us int64) time.Time { return time.UnixMicro(us).UTC() }
+
+func inTx(ctx context.Context, db *sql.DB, fn func(*sql.Tx) error) error {
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("beginning transaction: %w", err)
+	}
+	if err := fn(tx); err != nil {
+		_ = tx.Rollback()
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("committing: %w", err)
+	}
+	return nil
+}
+
+// Place implements order.Store.
+func (s *Store) Place(ctx context.Context, orders []order.Order, steps []order.Step, outbox []events.Envelope) error {
+	return inTx(ctx, s.db, func(tx *sql.Tx) error {
+		ins, err := tx.PrepareContext(ctx, `INSERT INTO orders (id, batch_id, status, progress, placed_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)`)
+		if err != nil {
+			return fmt.Errorf("storing orders: %w", err)
+		}
+		defer ins.Close()
+		for _, o := range orders {
+			if _, err := ins.ExecContext(ctx, o.ID, o.BatchID, string(o.Status()), string(o.Progress), micros(o.PlacedAt), micros(o.UpdatedAt)); err != nil {
+				return fmt.Errorf("storing order %s: %w", o.ID, err)
+			}
+		}
+		if err := insertSteps(ctx, tx, steps, false); err != nil {
+			return err
+		}
+		return sqlitestore.InsertOutbox(ctx, tx, outbox)
+	})
+}
+
+func insertSteps(ctx context.Context, tx *sql.Tx, steps []order.Step, ignoreRepeats bool) error {
+	if len(steps) == 0 {
+		return nil
+	}
+	q := `INSERT INTO order_steps (event_id, order_id, status, at, detail) VALUES (?, ?, ?, ?, ?)`
+	if ignoreRepeats {
+		q += ` ON CONFLICT (event_id) DO NOTHING`
+	}
+	ins, err := tx.PrepareContext(ctx, q)
+	if err != nil {
+		return fmt.Errorf("storing steps: %w", err)
+	}
+	defer ins.Close()
+	for _, st := range steps {
+		if _, err := ins.ExecContext(ctx, st.EventID, st.OrderID, string(st.Status), micros(st.At), st.Detail); err != nil {
+			return fmt.Errorf("storing step of %s: %w", st.OrderID, err)
+		}
+	}
+	return nil
+}
+
+const orderColumns = `id, batch_id, progress, recipe, failure_reason, placed_at, updated_at, delivered_at`
+
+type scanner interface{ Scan(dest ...any) error }
+
+func scanOrder(row scanner) (order.Order, error) {
+	var o order.Order
+	var progress string
+	var placed, updated int64
+	var delivered sql.NullInt64
+	if err := row.Scan(&o.ID, &o.BatchID, &progress, &o.Recipe, &o.FailureReason, &placed, &updated, &delivered); err != nil {
+		return o, err
+	}
+	o.Progress = order.Status(progress)
+	o.PlacedAt, o.UpdatedAt = fromMicros(placed), fromMicros(updated)
+	if delivered.Valid {
+		o.DeliveredAt = fromMicros(delivered.Int64)
+	}
+	return o, nil
+}
+
+func queryOrders(ctx context.Context, q interface {
+	QueryContext(context.Context, string, ...any) (*sql.Rows, error)
+}, query string, args ...any) ([]order.Order, error) {
+	rows, err := q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []order.Order
+	for rows.Next() {
+		o, err := scanOrder(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, o)
+	}
+	return out, rows.Err()
+}
+
+// Get implements order.Store.
+func (s *Store) Get(ctx context.Context, id string) (order.Order, error) {
+	o, err := scanOrder(s.db.QueryRowContext(ctx, `SELECT `+orderColumns+` FROM orders WHERE id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return o, order.ErrNotFound
+	}
+	if err != nil {
+		return o, fmt.Errorf("reading order %s: %w", id, err)
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT event_id, status, at, detail FROM order_steps WHERE order_id = ? ORDER BY at, event_id`, id)
+	if err != nil {
+		return o, fmt.Errorf("reading timeline of %s: %w", id, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		st := order.Step{OrderID: id}
+		var status string
+		var at int64
+		if err := rows.Scan(&st.EventID, &status, &at, &st.Detail); err != nil {
+			return o, fmt.Errorf("reading timeline of %s: %w", id, err)
+		}
+		st.Status, st.At = order.Status(status), fromMicros(at)
+		o.Timeline = append(o.Timeline, st)
+	}
+	return o, rows.Err()
+}
+
+// List implements order.Store.
+func (s *Store) List(ctx context.Context, q order.Query) ([]order.Order, error) {
+	query := `SELECT ` + orderColumns + ` FROM orders WHERE 1 = 1`
+	var args []any
+	if q.Status != "" {
+		query += ` AND status = ?`
+		args = append(args, string(q.Status))
+	}
+	if q.BatchID != "" {
+		query += ` AND batch_id = ?`
+		args = append(args, q.BatchID)
+	}
+	if q.After != "" {
+		query += ` AND id < ?`
+		args = append(args, q.After)
+	}
+	query += ` ORDER BY id DESC LIMIT ?`
+	args = append(args, q.Limit)
+	out, err := queryOrders(ctx, s.db, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("listing orders: %w", err)
+	}
+	return out, nil
+}
+
+// Counts implements order.Store.
+func (s *Store) Counts(ctx context.Context) (map[order.Status]int, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT status, count(*) FROM orders GROUP BY status`)
+	if err != nil {
+		return nil, fmt.Errorf("counting orders: %w", err)
+	}
+	defer rows.Close()
+	counts := map[order.Status]int{}
+	for rows.Next() {
+		var st string
+		var n int
+		if err := rows.Scan(&st, &n); err != nil {
+			return nil, fmt.Errorf("counting orders: %w", err)
+		}
+		counts[order.Status(st)] = n
+	}
+	return counts, rows.Err()
+}
+
+// Update implements order.Store. Transactions take SQLite's write lock when
+// they begin, so the read and the write below are one critical section.
+func (s *Store) Update(ctx context.Context, ids []string, fn func(map[string]*order.Order) ([]order.Step, error)) error {
+	return inTx(ctx, s.db, func(tx *sql.Tx) error {
+		args := make([]any, len(ids))
+		for i, id := range ids {
+			args[i] = id
+		}
+		var loaded []order.Order
+		if len(ids) > 0 {
+			var err error
+			loaded, err = queryOrders(ctx, tx, `SELECT `+orderColumns+` FROM orders WHERE id IN (?`+strings.Repeat(",?", len(ids)-1)+`)`, args...)
+			if err != nil {
+				return fmt.Errorf("loading orders: %w", err)
+			}
+		}
+		orders := make(map[string]*order.Order, len(loaded))
+		for i := range loaded {
+			o := loaded[i]
+			orders[o.ID] = &o
+		}
+		steps, err := fn(orders)
+		if err != nil {
+			return err
+		}
+		for _, before := range loaded {
+			after := orders[before.ID]
+			if !changed(before, *after) {
+				continue
+			}
+			var delivered sql.NullInt64
+			if !after.DeliveredAt.IsZero() {
+				delivered = sql.NullInt64{Int64: micros(after.DeliveredAt), Valid: true}
+			}
+			if _, err := tx.ExecContext(ctx, `UPDATE orders SET status = ?, progress = ?, recipe = ?, failure_reason = ?, updated_at = ?, delivered_at = ? WHERE id = ?`,
+				string(after.Status()), string(after.Progress), after.Recipe, after.FailureReason, micros(after.UpdatedAt), delivered, after.ID); err != nil {
+				return fmt.Errorf("storing order %s: %w", after.ID, err)
+			}
+		}
+		return insertSteps(ctx, tx, steps, true)
+	})
+}
+
+func changed(a, b order.Order) bool {
+	return a.Progress != b.Progress || a.Recipe != b.Recipe || a.FailureReason != b.FailureReason ||
+		!a.UpdatedAt.Equal(b.UpdatedAt) || !a.DeliveredAt.Equal(b.DeliveredAt)
+}
+
+// PublishPending implements order.Store.
+func (s *Store) PublishPending(ctx context.Context, limit int, publish func(context.Context, []events.Envelope) error) (int, error) {
+	s.publishing.Lock()
+	defer s.publishing.Unlock()
+	return sqlitestore.PublishOutbox(ctx, s.db, limit, publish)
+}
