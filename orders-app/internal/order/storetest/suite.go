@@ -117,9 +117,9 @@ func Run(t *testing.T, newStore func(t *testing.T) order.Store) {
 		id := orders[0].ID
 		delivered := change(id, order.Delivered, "salad")
 		apply(t, s, change(id, order.Queued, "salad"), delivered)
-		apply(t, s, delivered)                              // repeated
-		apply(t, s, change(id, order.Preparing, "salad"))   // late
-		apply(t, s, failed(id, "too late to fail"))         // after delivery
+		apply(t, s, delivered)                            // repeated
+		apply(t, s, change(id, order.Preparing, "salad")) // late
+		apply(t, s, failed(id, "too late to fail"))       // after delivery
 		got, err := s.Get(ctx, id)
 		if err != nil {
 			t.Fatal(err)
