@@ -8,15 +8,15 @@ import (
 	"github.com/comanda-dev/comanda/internal/marketsim"
 )
 
-func env(vars map[string]string) func(string) (string, bool) {
-	return func(name string) (string, bool) {
-		v, ok := vars[name]
-		return v, ok
+func vars(vars map[string]string) map[string]string {
+	if vars == nil {
+		return map[string]string{}
 	}
+	return vars
 }
 
 func TestLoadConfigDefaults(t *testing.T) {
-	cfg, err := loadConfig(env(nil))
+	cfg, err := loadConfig(vars(nil))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -26,7 +26,7 @@ func TestLoadConfigDefaults(t *testing.T) {
 }
 
 func TestLoadConfigReadsEveryVariable(t *testing.T) {
-	cfg, err := loadConfig(env(map[string]string{
+	cfg, err := loadConfig(vars(map[string]string{
 		"MARKET_ADDR":           "127.0.0.1:4000",
 		"MARKET_MAX":            "8",
 		"MARKET_SEED":           "99",
@@ -58,14 +58,14 @@ func TestLoadConfigRefusesBadValues(t *testing.T) {
 	}
 	for name, value := range cases {
 		t.Run(name, func(t *testing.T) {
-			_, err := loadConfig(env(map[string]string{name: value}))
+			_, err := loadConfig(vars(map[string]string{name: value}))
 			if err == nil {
 				t.Fatalf("%s=%s accepted", name, value)
 			}
 		})
 	}
 	for name, value := range map[string]string{"MARKET_MAX": "five", "MARKET_ERROR_RATE": "1.5"} {
-		_, err := loadConfig(env(map[string]string{name: value}))
+		_, err := loadConfig(vars(map[string]string{name: value}))
 		if err == nil || !strings.Contains(err.Error(), name) {
 			t.Fatalf("error %v does not name %s", err, name)
 		}

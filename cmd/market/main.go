@@ -28,7 +28,7 @@ func run(ctx context.Context) error {
 	log := slog.Default()
 
 	// 1. Configuration.
-	cfg, err := loadConfig(os.LookupEnv)
+	cfg, err := loadConfig(nil)
 	if err != nil {
 		return err
 	}

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/url"
 	"os"
+	"reflect"
 	"strings"
 	"time"
 
@@ -16,9 +17,58 @@ import (
 func Load[T any]() (T, error) {
 	var cfg T
 	if err := env.Parse(&cfg); err != nil {
-		return cfg, fmt.Errorf("reading configuration: %w", err)
+		return cfg, explain(err, reflect.TypeOf(cfg))
 	}
 	return cfg, nil
+}
+
+// LoadFrom fills a T from the given variables instead of the process
+// environment, for tests.
+func LoadFrom[T any](vars map[string]string) (T, error) {
+	var cfg T
+	if err := env.ParseWithOptions(&cfg, env.Options{Environment: vars}); err != nil {
+		return cfg, explain(err, reflect.TypeOf(cfg))
+	}
+	return cfg, nil
+}
+
+// explain rewrites parse errors to name the variable rather than the Go
+// field, which is what the person setting it knows.
+func explain(err error, t reflect.Type) error {
+	var agg env.AggregateError
+	if !errors.As(err, &agg) {
+		return fmt.Errorf("reading configuration: %w", err)
+	}
+	names := fieldVariables(t)
+	errs := make([]error, 0, len(agg.Errors))
+	for _, e := range agg.Errors {
+		var pe env.ParseError
+		if errors.As(e, &pe) && names[pe.Name] != "" {
+			errs = append(errs, fmt.Errorf("parsing %s: %w", names[pe.Name], pe.Err))
+			continue
+		}
+		errs = append(errs, e)
+	}
+	return errors.Join(errs...)
+}
+
+// fieldVariables maps the struct's field names, embedded structs included,
+// to their environment variables.
+func fieldVariables(t reflect.Type) map[string]string {
+	out := map[string]string{}
+	for i := range t.NumField() {
+		f := t.Field(i)
+		if f.Anonymous && f.Type.Kind() == reflect.Struct {
+			for k, v := range fieldVariables(f.Type) {
+				out[k] = v
+			}
+			continue
+		}
+		if name, _, _ := strings.Cut(f.Tag.Get("env"), ","); name != "" {
+			out[f.Name] = name
+		}
+	}
+	return out
 }
 
 // Lookup reports whether the environment sets name. Runners use it to tell a

@@ -1,0 +1,48 @@
+# The two commands of the README:
+#   make run    the whole restaurant, embedded (no servers needed)
+#   make test   every test, against this machine's Redis and PostgreSQL
+
+SWAG := go tool swag
+APPS := orders kitchen inventory
+
+.PHONY: run test services lint fmt-check vet swag swag-check unit loadgen
+
+run:
+	go run ./cmd/comanda
+
+test: services lint unit
+
+services:
+	bash .ci/services.sh
+
+lint: fmt-check vet swag-check
+
+fmt-check:
+	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+
+vet:
+	go vet ./...
+
+unit:
+	go test -race -count=1 -timeout 20m ./...
+
+# Regenerate the Swagger specs from the handlers' annotations.
+swag:
+	@for app in $(APPS); do \
+		[ -f $$app-app/app/swagger.go ] || continue; \
+		(cd $$app-app && $(SWAG) init --quiet --instanceName $$app -g app/swagger.go -d ./,../internal/httpx -o docs --parseInternal --packageName docs --outputTypes go,json,yaml) || exit 1; \
+	done
+
+# Fail when the committed specs differ from what the annotations generate.
+swag-check:
+	@tmp=$$(mktemp -d); trap 'rm -rf $$tmp' EXIT; \
+	for app in $(APPS); do \
+		[ -f $$app-app/app/swagger.go ] || continue; \
+		(cd $$app-app && $(SWAG) init --quiet --instanceName $$app -g app/swagger.go -d ./,../internal/httpx -o $$tmp/$$app --parseInternal --packageName docs --outputTypes go,json,yaml) || exit 1; \
+		diff -ru $$app-app/docs $$tmp/$$app || { echo "$$app-app/docs is stale: run make swag"; exit 1; }; \
+	done
+
+# Benchmarks the running system: make loadgen ARGS="-n 200 -q 1"
+loadgen:
+	go run ./cmd/loadgen $(ARGS)

@@ -1,0 +1,51 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"text/tabwriter"
+)
+
+type report struct {
+	Requests         int     `json:"requests"`
+	DishesPerRequest int     `json:"dishesPerRequest"`
+	Dishes           int     `json:"dishes"`
+	Delivered        int     `json:"delivered"`
+	Failed           int     `json:"failed"`
+	PlaceSeconds     float64 `json:"placeSeconds"`
+	MakespanSeconds  float64 `json:"makespanSeconds"`
+	DishesPerSecond  float64 `json:"dishesPerSecond"`
+	P50              float64 `json:"p50Seconds"`
+	P95              float64 `json:"p95Seconds"`
+	P99              float64 `json:"p99Seconds"`
+	Max              float64 `json:"maxSeconds"`
+	MarketCalls      int     `json:"marketCalls"`
+	MarketZeros      int     `json:"marketZeros"`
+	MarketErrors     int     `json:"marketErrors"`
+	UnitsConsumed    int     `json:"unitsConsumed"`
+	UnitsNeeded      int     `json:"unitsNeeded"`
+	UnitsBought      int     `json:"unitsBought"`
+	Balanced         bool    `json:"balanced"`
+}
+
+func (r report) writeJSON(w io.Writer) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(r)
+}
+
+func (r report) writeText(w io.Writer) {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintf(tw, "dishes\t%d (%d requests × %d)\n", r.Dishes, r.Requests, r.DishesPerRequest)
+	fmt.Fprintf(tw, "delivered / failed\t%d / %d\n", r.Delivered, r.Failed)
+	fmt.Fprintf(tw, "placing took\t%.3fs\n", r.PlaceSeconds)
+	fmt.Fprintf(tw, "makespan\t%.3fs\n", r.MakespanSeconds)
+	fmt.Fprintf(tw, "throughput\t%.1f dishes/s\n", r.DishesPerSecond)
+	fmt.Fprintf(tw, "placed→delivered\tp50 %.3fs  p95 %.3fs  p99 %.3fs  max %.3fs\n", r.P50, r.P95, r.P99, r.Max)
+	fmt.Fprintf(tw, "market calls\t%d (%d zero answers, %d errors or timeouts)\n", r.MarketCalls, r.MarketZeros, r.MarketErrors)
+	fmt.Fprintf(tw, "units consumed\t%d\n", r.UnitsConsumed)
+	fmt.Fprintf(tw, "units bought / needed\t%d / %d\n", r.UnitsBought, r.UnitsNeeded)
+	fmt.Fprintf(tw, "stock balances\t%v (onHand = initial + bought − consumed, never negative)\n", r.Balanced)
+	tw.Flush()
+}
