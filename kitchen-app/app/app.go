@@ -1,0 +1,189 @@
+// Package app wires kitchen-app: its store, stream consumers, outbox relay
+// and HTTP API. main and the all-in-one runner both call Run.
+package app
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net"
+	"path/filepath"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/swagger"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/redis/go-redis/v9"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/comanda-dev/comanda/internal/events"
+	"github.com/comanda-dev/comanda/internal/httpx"
+	"github.com/comanda-dev/comanda/internal/outbox"
+	"github.com/comanda-dev/comanda/internal/stream"
+	_ "github.com/comanda-dev/comanda/kitchen-app/docs" // registers the swagger spec
+	"github.com/comanda-dev/comanda/kitchen-app/internal/api"
+	"github.com/comanda-dev/comanda/kitchen-app/internal/consumer"
+	"github.com/comanda-dev/comanda/kitchen-app/internal/kitchen"
+	"github.com/comanda-dev/comanda/kitchen-app/internal/postgres"
+	"github.com/comanda-dev/comanda/kitchen-app/internal/sqlite"
+)
+
+// App is a started kitchen-app: New opens everything, Run serves.
+type App struct {
+	cfg   Config
+	log   *slog.Logger
+	store kitchen.Store
+	rdb   *redis.Client
+	relay *outbox.Relay
+	// orders opens and fails tickets; cooks cook what the warehouse
+	// reserved. They read different streams with the same group.
+	orders *stream.Consumer
+	cooks  *stream.Consumer
+	http   *fiber.App
+	ln     net.Listener
+}
+
+// Run starts kitchen-app and serves until ctx ends.
+func Run(ctx context.Context, cfg Config, log *slog.Logger) error {
+	a, err := New(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	return a.Run(ctx)
+}
+
+// New opens the store and Redis, loads the recipe book and listens on
+// cfg.Addr.
+func New(ctx context.Context, cfg Config, log *slog.Logger) (a *App, err error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	log.Info("starting kitchen-app", "config", cfg)
+	a = &App{cfg: cfg, log: log}
+	defer func() {
+		if err != nil {
+			a.close()
+		}
+	}()
+
+	// 1. The kitchen store: PostgreSQL when configured, else a SQLite file.
+	if cfg.DatabaseURL != "" {
+		a.store, err = postgres.Open(ctx, cfg.DatabaseURL, cfg.DatabaseSchema, cfg.DatabaseMaxConns)
+	} else {
+		a.store, err = sqlite.Open(ctx, filepath.Join(cfg.DataDir, "kitchen.db"))
+	}
+	if err != nil {
+		return nil, fmt.Errorf("opening kitchen store: %w", err)
+	}
+
+	// 2. Redis, which carries the streams.
+	a.rdb, err = stream.Connect(ctx, cfg.RedisURL, 32)
+	if err != nil {
+		return nil, err
+	}
+	streams := events.StreamNames(cfg.StreamPrefix)
+
+	// 3. The kitchen (it loads the recipe book), the outbox relay that
+	// publishes its events, and the consumers that feed it.
+	pub := stream.NewPublisher(a.rdb, cfg.StreamMaxLen)
+	a.relay = outbox.NewRelay(a.store, pub, streams, 500, 100*time.Millisecond, log)
+	svc, err := kitchen.NewService(ctx, a.store, kitchen.Options{
+		Random:    kitchen.RandomSource(cfg.RandomSeed),
+		CookTime:  cfg.CookTime,
+		Published: a.relay.Notify,
+		Logger:    log,
+	})
+	if err != nil {
+		return nil, err
+	}
+	a.orders, err = stream.NewConsumer(a.rdb, stream.Options{
+		Group:         consumer.Group,
+		Streams:       []string{streams.Orders, streams.DeadLetter},
+		Types:         consumer.OrderTypes,
+		DeadLetter:    streams.DeadLetter,
+		Read:          256,
+		Workers:       2,
+		MinIdle:       cfg.ReclaimIdle,
+		MaxDeliveries: cfg.MaxDeliveries,
+		DrainTimeout:  cfg.ShutdownTimeout / 2,
+		Logger:        log,
+	}, consumer.Orders(svc))
+	if err != nil {
+		return nil, err
+	}
+	// One message per call, one call per cook: a dish takes COOK_TIME, so
+	// cooks work side by side rather than through a batch.
+	a.cooks, err = stream.NewConsumer(a.rdb, stream.Options{
+		Group:         consumer.Group,
+		Streams:       []string{streams.Inventory},
+		Types:         consumer.CookTypes,
+		DeadLetter:    streams.DeadLetter,
+		Chunk:         1,
+		Workers:       cfg.Cooks,
+		MinIdle:       cfg.ReclaimIdle,
+		MaxDeliveries: cfg.MaxDeliveries,
+		DrainTimeout:  cfg.ShutdownTimeout / 2,
+		Logger:        log,
+	}, consumer.Cook(svc))
+	if err != nil {
+		return nil, err
+	}
+
+	// 4. The HTTP API.
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	a.http = httpx.New(httpx.Options{
+		Service:  "kitchen-app",
+		Logger:   log,
+		MapError: api.MapError,
+		Registry: reg,
+		Ready: []httpx.Check{
+			{Name: "database", Ping: a.store.Ping},
+			{Name: "redis", Ping: func(ctx context.Context) error { return a.rdb.Ping(ctx).Err() }},
+		},
+	})
+	a.http.Get("/documentation/*", swagger.New(swagger.Config{InstanceName: "kitchen", Title: "Comanda kitchen-app"}))
+	api.New(svc, cfg.RequestTimeout).Register(a.http.Group("/api/v1"))
+	a.ln, err = net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return nil, fmt.Errorf("listening on %s: %w", cfg.Addr, err)
+	}
+	return a, nil
+}
+
+// Addr is the address the API listens on.
+func (a *App) Addr() string { return a.ln.Addr().String() }
+
+// Run serves until ctx ends, then shuts down in order: stop taking requests
+// and messages, let in-flight ones (dishes on the stove included) finish,
+// publish what the outbox still holds, close the clients.
+func (a *App) Run(ctx context.Context) error {
+	defer a.close()
+	relayCtx, stopRelay := context.WithCancel(context.WithoutCancel(ctx))
+	relayDone := make(chan error, 1)
+	go func() { relayDone <- a.relay.Run(relayCtx) }()
+
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() error { return httpx.ServeListener(gctx, a.http, a.ln, a.cfg.ShutdownTimeout/2) })
+	g.Go(func() error { return a.orders.Run(gctx) })
+	g.Go(func() error { return a.cooks.Run(gctx) })
+	a.log.Info("kitchen-app ready", "addr", a.Addr())
+	err := g.Wait()
+	stopRelay()
+	<-relayDone
+	a.log.Info("kitchen-app stopped")
+	return err
+}
+
+func (a *App) close() {
+	if a.ln != nil {
+		_ = a.ln.Close()
+	}
+	if a.rdb != nil {
+		_ = a.rdb.Close()
+	}
+	if a.store != nil {
+		a.store.Close()
+	}
+}

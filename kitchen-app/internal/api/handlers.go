@@ -1,0 +1,152 @@
+package api
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/comanda-dev/comanda/internal/httpx"
+	"github.com/comanda-dev/comanda/kitchen-app/internal/kitchen"
+)
+
+// Handlers serve the kitchen API.
+type Handlers struct {
+	svc     *kitchen.Service
+	timeout time.Duration
+}
+
+// New returns the handlers; every use case gets at most timeout.
+func New(svc *kitchen.Service, timeout time.Duration) *Handlers {
+	return &Handlers{svc: svc, timeout: timeout}
+}
+
+// Register adds the routes under r (the /api/v1 group).
+func (h *Handlers) Register(r fiber.Router) {
+	r.Get("/recipes", h.recipes)
+	r.Get("/tickets", h.list)
+	r.Get("/tickets/stats", h.stats)
+	r.Get("/tickets/:orderId", h.get)
+}
+
+func (h *Handlers) ctx(c *fiber.Ctx) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(c.UserContext(), h.timeout)
+}
+
+// recipes godoc
+//
+//	@Summary		Recipe book
+//	@Description	The six recipes the kitchen picks from at random, with the quantity of each ingredient, sorted by name.
+//	@Tags			recipes
+//	@Produce		json
+//	@Success		200	{object}	RecipeList
+//	@Router			/api/v1/recipes [get]
+func (h *Handlers) recipes(c *fiber.Ctx) error {
+	book := h.svc.Recipes()
+	resp := RecipeList{Recipes: make([]RecipeView, len(book))}
+	for i, r := range book {
+		resp.Recipes[i] = recipeView(r)
+	}
+	return c.JSON(resp)
+}
+
+// list godoc
+//
+//	@Summary		Kitchen tickets
+//	@Description	Tickets oldest first. Without `status`, the tickets in progress (queued, waiting_ingredients, preparing); with it, the tickets in that stage.
+//	@Tags			tickets
+//	@Produce		json
+//	@Param			status	query		string	false	"Only tickets in this stage"	Enums(queued, waiting_ingredients, preparing, delivered, failed)
+//	@Param			limit	query		int		false	"Most tickets to return, 1 to 1000"	default(100)
+//	@Success		200		{object}	TicketList
+//	@Failure		400		{object}	httpx.ErrorBody	"Malformed limit"
+//	@Failure		422		{object}	httpx.ErrorBody	"Unknown status or limit out of range"
+//	@Router			/api/v1/tickets [get]
+func (h *Handlers) list(c *fiber.Ctx) error {
+	limit, err := intQuery(c, "limit")
+	if err != nil {
+		return err
+	}
+	ctx, cancel := h.ctx(c)
+	defer cancel()
+	tickets, err := h.svc.List(ctx, kitchen.Stage(c.Query("status")), limit)
+	if err != nil {
+		return err
+	}
+	resp := TicketList{Tickets: make([]TicketView, len(tickets))}
+	for i, t := range tickets {
+		resp.Tickets[i] = ticketView(t)
+	}
+	return c.JSON(resp)
+}
+
+// stats godoc
+//
+//	@Summary		Ticket counts
+//	@Description	How many tickets are in each stage (every stage listed), and in total.
+//	@Tags			tickets
+//	@Produce		json
+//	@Success		200	{object}	StatsResponse
+//	@Router			/api/v1/tickets/stats [get]
+func (h *Handlers) stats(c *fiber.Ctx) error {
+	ctx, cancel := h.ctx(c)
+	defer cancel()
+	st, err := h.svc.Stats(ctx)
+	if err != nil {
+		return err
+	}
+	resp := StatsResponse{Total: st.Total, ByStage: make(map[string]int, len(st.ByStage))}
+	for s, n := range st.ByStage {
+		resp.ByStage[string(s)] = n
+	}
+	return c.JSON(resp)
+}
+
+// get godoc
+//
+//	@Summary		One ticket
+//	@Description	The kitchen's ticket of an order: its recipe, stage and since when.
+//	@Tags			tickets
+//	@Produce		json
+//	@Param			orderId	path		string	true	"Order id"
+//	@Success		200		{object}	TicketView
+//	@Failure		404		{object}	httpx.ErrorBody	"The kitchen has no ticket for this order"
+//	@Router			/api/v1/tickets/{orderId} [get]
+func (h *Handlers) get(c *fiber.Ctx) error {
+	ctx, cancel := h.ctx(c)
+	defer cancel()
+	t, err := h.svc.Get(ctx, c.Params("orderId"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(ticketView(t))
+}
+
+func intQuery(c *fiber.Ctx, name string) (int, error) {
+	raw := c.Query(name)
+	if raw == "" {
+		return 0, nil
+	}
+	n, err := strconv.Atoi(raw)
+	if err != nil {
+		return 0, httpx.Errorf(http.StatusBadRequest, "invalid_"+name, name+" must be a whole number")
+	}
+	return n, nil
+}
+
+// MapError translates the domain's errors for the HTTP error handler.
+func MapError(err error) *httpx.Error {
+	var invalid *kitchen.InvalidError
+	switch {
+	case errors.As(err, &invalid):
+		return httpx.Errorf(http.StatusUnprocessableEntity, "invalid_"+invalid.Field, invalid.Field+" "+invalid.Message)
+	case errors.Is(err, kitchen.ErrNotFound):
+		return httpx.Errorf(http.StatusNotFound, "ticket_not_found", "the kitchen has no ticket for this order")
+	case errors.Is(err, context.DeadlineExceeded):
+		return httpx.Errorf(http.StatusServiceUnavailable, "timeout", "the store did not answer in time; try again")
+	}
+	return nil
+}

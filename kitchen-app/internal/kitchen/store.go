@@ -1,0 +1,45 @@
+package kitchen
+
+import (
+	"context"
+	"errors"
+
+	"github.com/comanda-dev/comanda/internal/events"
+)
+
+// ErrNotFound reports an order the kitchen has no ticket for.
+var ErrNotFound = errors.New("ticket not found")
+
+// Store keeps the recipe book, the tickets and the events that announce
+// their changes.
+type Store interface {
+	// Recipes returns the recipe book sorted by name, each recipe's
+	// ingredients sorted by name.
+	Recipes(ctx context.Context) ([]Recipe, error)
+	// CreateTickets inserts the tickets whose order has none yet and, in the
+	// same transaction, stores the events fn returns for the ones it created
+	// (in the order given). A ticket that exists already is left as it is
+	// and is not passed to fn, so a repeated call creates and announces
+	// nothing; fn may get an empty slice.
+	CreateTickets(ctx context.Context, tickets []Ticket, fn func(created []Ticket) []events.Envelope) error
+	// Get returns the ticket of an order, or ErrNotFound.
+	Get(ctx context.Context, orderID string) (Ticket, error)
+	// List returns tickets in the given stages, oldest first.
+	List(ctx context.Context, q Query) ([]Ticket, error)
+	// Counts returns how many tickets are in each stage.
+	Counts(ctx context.Context) (map[Stage]int, error)
+	// Update locks the ticket of an order (ErrNotFound if none), calls fn
+	// with it and stores, in one transaction, the ticket if fn changed it
+	// and the events fn returns. Nothing is stored when fn fails.
+	Update(ctx context.Context, orderID string, fn func(*Ticket) ([]events.Envelope, error)) error
+	// PublishPending publishes stored events (see outbox.Store).
+	PublishPending(ctx context.Context, limit int, publish func(context.Context, []events.Envelope) error) (int, error)
+	Ping(ctx context.Context) error
+	Close()
+}
+
+// Query selects tickets.
+type Query struct {
+	Stages []Stage // at least one
+	Limit  int
+}

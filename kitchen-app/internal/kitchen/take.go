@@ -1,0 +1,54 @@
+package kitchen
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/comanda-dev/comanda/internal/events"
+)
+
+// TakeOrders opens a ticket for each placed order that has none yet: it picks
+// a random recipe and asks the warehouse for its ingredients. An order the
+// kitchen already took keeps its recipe and is not announced again, so a
+// redelivered order.placed changes nothing.
+func (s *Service) TakeOrders(ctx context.Context, orderIDs []string) error {
+	at := Now()
+	seen := make(map[string]bool, len(orderIDs))
+	tickets := make([]Ticket, 0, len(orderIDs))
+	for _, id := range orderIDs {
+		if !validOrderID(id) {
+			return fmt.Errorf("%w: %q", ErrInvalidOrderID, id)
+		}
+		if seen[id] {
+			continue // the same message twice in one batch
+		}
+		seen[id] = true
+		tickets = append(tickets, Ticket{
+			OrderID: id, Recipe: s.pick().Name, Stage: WaitingIngredients,
+			Since: at, CreatedAt: at, UpdatedAt: at,
+		})
+	}
+	if len(tickets) == 0 {
+		return nil
+	}
+	stored := 0
+	err := s.store.CreateTickets(ctx, tickets, func(created []Ticket) []events.Envelope {
+		envs := make([]events.Envelope, 0, 2*len(created))
+		for _, t := range created {
+			r, _ := s.book.Recipe(t.Recipe)
+			envs = append(envs,
+				events.MustNew(Source, t.OrderID, t.CreatedAt, events.RecipePicked{Recipe: r.Name, Ingredients: r.Ingredients}),
+				events.MustNew(Source, t.OrderID, t.CreatedAt, events.IngredientsRequested{Recipe: r.Name, Ingredients: r.Ingredients}),
+			)
+		}
+		stored = len(envs)
+		return envs
+	})
+	if err != nil {
+		return fmt.Errorf("creating %d tickets: %w", len(tickets), err)
+	}
+	if stored > 0 {
+		s.published()
+	}
+	return nil
+}

@@ -1,0 +1,232 @@
+// Package sqlite is the SQLite adapter of kitchen.Store, used by the embedded
+// run.
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/comanda-dev/comanda/internal/events"
+	"github.com/comanda-dev/comanda/internal/sqlitestore"
+	"github.com/comanda-dev/comanda/kitchen-app/internal/kitchen"
+)
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// Store keeps the recipe book and the tickets in a SQLite file.
+type Store struct {
+	db *sql.DB
+	// publishing serialises outbox relays: the file belongs to this process.
+	publishing sync.Mutex
+}
+
+var _ kitchen.Store = (*Store)(nil)
+
+// Open opens (or creates) the database file and migrates it.
+func Open(ctx context.Context, path string) (*Store, error) {
+	sub, _ := fs.Sub(migrations, "migrations")
+	db, err := sqlitestore.Open(ctx, path, sub)
+	if err != nil {
+		return nil, err
+	}
+	return &Store{db: db}, nil
+}
+
+// Close closes the database.
+func (s *Store) Close() { _ = s.db.Close() }
+
+// Ping checks the database answers.
+func (s *Store) Ping(ctx context.Context) error { return s.db.PingContext(ctx) }
+
+func micros(t time.Time) int64 { return t.UnixMicro() }
+
+func fromMicros(us int64) time.Time { return time.UnixMicro(us).UTC() }
+
+// inTx runs fn in a transaction. Transactions take SQLite's write lock when
+// they begin, so a read and a write inside fn are one critical section.
+func inTx(ctx context.Context, db *sql.DB, fn func(*sql.Tx) error) error {
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("beginning transaction: %w", err)
+	}
+	if err := fn(tx); err != nil {
+		_ = tx.Rollback()
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("committing: %w", err)
+	}
+	return nil
+}
+
+// Recipes implements kitchen.Store.
+func (s *Store) Recipes(ctx context.Context) ([]kitchen.Recipe, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT r.name, i.ingredient, i.quantity FROM recipes r
+		JOIN recipe_ingredients i ON i.recipe = r.name ORDER BY r.name, i.ingredient`)
+	if err != nil {
+		return nil, fmt.Errorf("reading recipes: %w", err)
+	}
+	defer rows.Close()
+	var out []kitchen.Recipe
+	for rows.Next() {
+		var name string
+		var it events.Item
+		if err := rows.Scan(&name, &it.Ingredient, &it.Quantity); err != nil {
+			return nil, fmt.Errorf("reading recipes: %w", err)
+		}
+		if len(out) == 0 || out[len(out)-1].Name != name {
+			out = append(out, kitchen.Recipe{Name: name})
+		}
+		out[len(out)-1].Ingredients = append(out[len(out)-1].Ingredients, it)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("reading recipes: %w", err)
+	}
+	return out, nil
+}
+
+// CreateTickets implements kitchen.Store.
+func (s *Store) CreateTickets(ctx context.Context, tickets []kitchen.Ticket, fn func([]kitchen.Ticket) []events.Envelope) error {
+	return inTx(ctx, s.db, func(tx *sql.Tx) error {
+		ins, err := tx.PrepareContext(ctx, `INSERT INTO tickets (order_id, recipe, stage, failure_reason, since, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (order_id) DO NOTHING`)
+		if err != nil {
+			return fmt.Errorf("storing tickets: %w", err)
+		}
+		defer ins.Close()
+		created := make([]kitchen.Ticket, 0, len(tickets))
+		for _, t := range tickets {
+			res, err := ins.ExecContext(ctx, t.OrderID, t.Recipe, string(t.Stage), t.FailureReason, micros(t.Since), micros(t.CreatedAt), micros(t.UpdatedAt))
+			if err != nil {
+				return fmt.Errorf("storing ticket %s: %w", t.OrderID, err)
+			}
+			if n, err := res.RowsAffected(); err != nil {
+				return fmt.Errorf("storing ticket %s: %w", t.OrderID, err)
+			} else if n == 1 {
+				created = append(created, t)
+			}
+		}
+		return sqlitestore.InsertOutbox(ctx, tx, fn(created))
+	})
+}
+
+const ticketColumns = `order_id, recipe, stage, failure_reason, since, created_at, updated_at`
+
+type scanner interface{ Scan(dest ...any) error }
+
+func scanTicket(row scanner) (kitchen.Ticket, error) {
+	var t kitchen.Ticket
+	var stage string
+	var since, created, updated int64
+	if err := row.Scan(&t.OrderID, &t.Recipe, &stage, &t.FailureReason, &since, &created, &updated); err != nil {
+		return t, err
+	}
+	t.Stage = kitchen.Stage(stage)
+	t.Since, t.CreatedAt, t.UpdatedAt = fromMicros(since), fromMicros(created), fromMicros(updated)
+	return t, nil
+}
+
+// Get implements kitchen.Store.
+func (s *Store) Get(ctx context.Context, orderID string) (kitchen.Ticket, error) {
+	t, err := scanTicket(s.db.QueryRowContext(ctx, `SELECT `+ticketColumns+` FROM tickets WHERE order_id = ?`, orderID))
+	if errors.Is(err, sql.ErrNoRows) {
+		return t, kitchen.ErrNotFound
+	}
+	if err != nil {
+		return t, fmt.Errorf("reading ticket %s: %w", orderID, err)
+	}
+	return t, nil
+}
+
+// List implements kitchen.Store.
+func (s *Store) List(ctx context.Context, q kitchen.Query) ([]kitchen.Ticket, error) {
+	if len(q.Stages) == 0 {
+		return nil, nil
+	}
+	args := make([]any, 0, len(q.Stages)+1)
+	for _, st := range q.Stages {
+		args = append(args, string(st))
+	}
+	args = append(args, q.Limit)
+	rows, err := s.db.QueryContext(ctx, `SELECT `+ticketColumns+` FROM tickets WHERE stage IN (?`+strings.Repeat(",?", len(q.Stages)-1)+`)
+		ORDER BY created_at, order_id LIMIT ?`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("listing tickets: %w", err)
+	}
+	defer rows.Close()
+	var out []kitchen.Ticket
+	for rows.Next() {
+		t, err := scanTicket(rows)
+		if err != nil {
+			return nil, fmt.Errorf("listing tickets: %w", err)
+		}
+		out = append(out, t)
+	}
+	return out, rows.Err()
+}
+
+// Counts implements kitchen.Store.
+func (s *Store) Counts(ctx context.Context) (map[kitchen.Stage]int, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT stage, count(*) FROM tickets GROUP BY stage`)
+	if err != nil {
+		return nil, fmt.Errorf("counting tickets: %w", err)
+	}
+	defer rows.Close()
+	counts := map[kitchen.Stage]int{}
+	for rows.Next() {
+		var st string
+		var n int
+		if err := rows.Scan(&st, &n); err != nil {
+			return nil, fmt.Errorf("counting tickets: %w", err)
+		}
+		counts[kitchen.Stage(st)] = n
+	}
+	return counts, rows.Err()
+}
+
+// Update implements kitchen.Store.
+func (s *Store) Update(ctx context.Context, orderID string, fn func(*kitchen.Ticket) ([]events.Envelope, error)) error {
+	return inTx(ctx, s.db, func(tx *sql.Tx) error {
+		before, err := scanTicket(tx.QueryRowContext(ctx, `SELECT `+ticketColumns+` FROM tickets WHERE order_id = ?`, orderID))
+		if errors.Is(err, sql.ErrNoRows) {
+			return kitchen.ErrNotFound
+		}
+		if err != nil {
+			return fmt.Errorf("loading ticket %s: %w", orderID, err)
+		}
+		after := before
+		envs, err := fn(&after)
+		if err != nil {
+			return err
+		}
+		if changed(before, after) {
+			if _, err := tx.ExecContext(ctx, `UPDATE tickets SET stage = ?, failure_reason = ?, since = ?, updated_at = ? WHERE order_id = ?`,
+				string(after.Stage), after.FailureReason, micros(after.Since), micros(after.UpdatedAt), orderID); err != nil {
+				return fmt.Errorf("storing ticket %s: %w", orderID, err)
+			}
+		}
+		return sqlitestore.InsertOutbox(ctx, tx, envs)
+	})
+}
+
+// changed compares what Update may change; the order id, recipe and
+// creation time are fixed when the ticket is created.
+func changed(a, b kitchen.Ticket) bool {
+	return a.Stage != b.Stage || a.FailureReason != b.FailureReason ||
+		!a.Since.Equal(b.Since) || !a.UpdatedAt.Equal(b.UpdatedAt)
+}
+
+// PublishPending implements kitchen.Store.
+func (s *Store) PublishPending(ctx context.Context, limit int, publish func(context.Context, []events.Envelope) error) (int, error) {
+	s.publishing.Lock()
+	defer s.publishing.Unlock()
+	return sqlitestore.PublishOutbox(ctx, s.db, limit, publish)
+}
