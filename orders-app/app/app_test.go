@@ -258,6 +258,7 @@ func deadLetters(t *testing.T, s server) {
 	if status, body := s.do(t, "POST", "/api/v1/dead-letters/"+list.DeadLetters[0].ID+"/replay", ""); status != 202 {
 		t.Fatalf("replay: %d %s", status, body)
 	}
+	o = orderView{}
 	s.getJSON(t, "/api/v1/orders/"+id, &o)
 	// orders-app itself reads the replayed kitchen event, so the order may
 	// already have moved on to waiting_ingredients.
