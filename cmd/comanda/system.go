@@ -1,0 +1,113 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"path/filepath"
+
+	"github.com/alicebob/miniredis/v2"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/comanda-dev/comanda/internal/marketsim"
+	inventoryapp "github.com/comanda-dev/comanda/inventory-app/app"
+	kitchenapp "github.com/comanda-dev/comanda/kitchen-app/app"
+	ordersapp "github.com/comanda-dev/comanda/orders-app/app"
+)
+
+// System is the whole restaurant in one process: the same services that run
+// alone in production, plus an in-process Redis and market when no real ones
+// are configured.
+type System struct {
+	cfg       Config
+	log       *slog.Logger
+	redis     *miniredis.Miniredis
+	snapshot  string
+	Market    *marketsim.Simulator
+	MarketURL string
+	Orders    *ordersapp.App
+	Kitchen   *kitchenapp.App
+	Inventory *inventoryapp.App
+	stopMkt   context.CancelFunc
+}
+
+// Start brings the system up; Run serves it.
+func Start(ctx context.Context, cfg Config, log *slog.Logger) (s *System, err error) {
+	s = &System{cfg: cfg, log: log}
+	defer func() {
+		if err != nil {
+			s.close()
+		}
+	}()
+
+	// 1. Redis: in process unless REDIS_URL names a server. Streams survive
+	// a clean restart through a snapshot in the data folder.
+	if cfg.EmbeddedRedis {
+		s.redis = miniredis.NewMiniRedis()
+		if err := s.redis.Start(); err != nil {
+			return nil, fmt.Errorf("starting in-process redis: %w", err)
+		}
+		s.snapshot = filepath.Join(cfg.Orders.DataDir, "streams.json")
+		if n, err := restoreStreams(ctx, s.redis.Addr(), s.snapshot); err != nil {
+			return nil, err
+		} else if n > 0 {
+			log.Info("restored stream snapshot", "entries", n, "file", s.snapshot)
+		}
+		url := "redis://" + s.redis.Addr()
+		cfg.Orders.RedisURL, cfg.Kitchen.RedisURL, cfg.Inventory.RedisURL = url, url, url
+	}
+
+	// 2. The farmers market: the simulator unless MARKET_URL is set.
+	if cfg.EmbeddedMarket {
+		mctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+		s.stopMkt = cancel
+		sim, base, err := marketsim.Start(mctx, cfg.Runner.MarketAddr, cfg.Market)
+		if err != nil {
+			return nil, fmt.Errorf("starting the market simulator: %w", err)
+		}
+		s.Market, s.MarketURL = sim, base+marketsim.BuyPath
+		cfg.Inventory.MarketURL = s.MarketURL
+	}
+
+	// 3. The three services.
+	if s.Orders, err = ordersapp.New(ctx, cfg.Orders, log.With("service", "orders-app")); err != nil {
+		return nil, fmt.Errorf("starting orders-app: %w", err)
+	}
+	if s.Kitchen, err = kitchenapp.New(ctx, cfg.Kitchen, log.With("service", "kitchen-app")); err != nil {
+		return nil, fmt.Errorf("starting kitchen-app: %w", err)
+	}
+	if s.Inventory, err = inventoryapp.New(ctx, cfg.Inventory, log.With("service", "inventory-app")); err != nil {
+		return nil, fmt.Errorf("starting inventory-app: %w", err)
+	}
+	s.cfg = cfg
+	return s, nil
+}
+
+// Run serves until ctx ends and every service has drained.
+func (s *System) Run(ctx context.Context) error {
+	defer s.close()
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() error { return s.Orders.Run(gctx) })
+	g.Go(func() error { return s.Kitchen.Run(gctx) })
+	g.Go(func() error { return s.Inventory.Run(gctx) })
+	err := g.Wait()
+	if s.redis != nil {
+		n, serr := saveStreams(context.WithoutCancel(ctx), s.redis.Addr(), s.snapshot)
+		if serr != nil {
+			err = errors.Join(err, serr)
+		} else {
+			s.log.Info("saved stream snapshot", "entries", n, "file", s.snapshot)
+		}
+	}
+	return err
+}
+
+func (s *System) close() {
+	if s.stopMkt != nil {
+		s.stopMkt()
+	}
+	if s.redis != nil {
+		s.redis.Close()
+	}
+}

@@ -1,0 +1,189 @@
+// Package app wires inventory-app: its store, the market client, the
+// warehouse (clerk and buyers), the stream consumer, the outbox relay and the
+// HTTP API. main and the all-in-one runner both call Run.
+package app
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net"
+	"path/filepath"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/swagger"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/redis/go-redis/v9"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/comanda-dev/comanda/internal/events"
+	"github.com/comanda-dev/comanda/internal/httpx"
+	"github.com/comanda-dev/comanda/internal/outbox"
+	"github.com/comanda-dev/comanda/internal/stream"
+	_ "github.com/comanda-dev/comanda/inventory-app/docs" // registers the swagger spec
+	"github.com/comanda-dev/comanda/inventory-app/internal/api"
+	"github.com/comanda-dev/comanda/inventory-app/internal/consumer"
+	"github.com/comanda-dev/comanda/inventory-app/internal/market"
+	"github.com/comanda-dev/comanda/inventory-app/internal/mongo"
+	"github.com/comanda-dev/comanda/inventory-app/internal/sqlite"
+	"github.com/comanda-dev/comanda/inventory-app/internal/warehouse"
+)
+
+// App is a started inventory-app: New opens everything, Run serves.
+//
+// Run one replica per store: the warehouse is a single writer (its clerk
+// and buyers keep the waiting list and the stock in memory). A second
+// replica would allocate from a stale mirror and buy twice; the store's
+// conditional updates would still keep stock non-negative and every order
+// reserved at most once.
+type App struct {
+	cfg       Config
+	log       *slog.Logger
+	store     warehouse.Store
+	rdb       *redis.Client
+	market    *market.Client
+	warehouse *warehouse.Warehouse
+	relay     *outbox.Relay
+	consumer  *stream.Consumer
+	http      *fiber.App
+	ln        net.Listener
+}
+
+// Run starts inventory-app and serves until ctx ends.
+func Run(ctx context.Context, cfg Config, log *slog.Logger) error {
+	a, err := New(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	return a.Run(ctx)
+}
+
+// New opens the store and Redis, loads the warehouse and listens on
+// cfg.Addr.
+func New(ctx context.Context, cfg Config, log *slog.Logger) (a *App, err error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	log.Info("starting inventory-app", "config", cfg)
+	a = &App{cfg: cfg, log: log}
+	defer func() {
+		if err != nil {
+			a.close()
+		}
+	}()
+
+	// 1. The store: MongoDB when configured, else a SQLite file.
+	if cfg.MongoURL != "" {
+		a.store, err = mongo.Open(ctx, cfg.MongoURL, cfg.MongoDatabase)
+	} else {
+		a.store, err = sqlite.Open(ctx, filepath.Join(cfg.DataDir, "inventory.db"))
+	}
+	if err != nil {
+		return nil, fmt.Errorf("opening inventory store: %w", err)
+	}
+
+	// 2. Redis, which carries the streams.
+	a.rdb, err = stream.Connect(ctx, cfg.RedisURL, 32)
+	if err != nil {
+		return nil, err
+	}
+	streams := events.StreamNames(cfg.StreamPrefix)
+
+	// 3. The farmers market: bounded, timed out, behind a circuit breaker.
+	a.market, err = market.New(market.Config{
+		URL: cfg.MarketURL, Timeout: cfg.MarketTimeout, Concurrency: cfg.MarketConcurrency,
+		BreakerFailures: cfg.MarketBreakerFailures, BreakerCooldown: cfg.MarketBreakerCooldown, Logger: log,
+	})
+	if err != nil {
+		return nil, err
+	}
+
+	// 4. The warehouse: seeds the stock once and resumes the orders that
+	// were waiting, before the consumer adds new ones.
+	pub := stream.NewPublisher(a.rdb, cfg.StreamMaxLen)
+	a.relay = outbox.NewRelay(a.store, pub, streams, 500, 100*time.Millisecond, log)
+	a.warehouse, err = warehouse.New(ctx, a.store, a.market, warehouse.Options{
+		InitialStock: cfg.InitialStock, RetryMin: cfg.MarketRetryMin, RetryMax: cfg.MarketRetryMax,
+		Published: a.relay.Notify, Logger: log,
+	})
+	if err != nil {
+		return nil, err
+	}
+
+	// 5. The consumer stores the kitchen's requests.
+	a.consumer, err = stream.NewConsumer(a.rdb, stream.Options{
+		Group:         consumer.Group,
+		Streams:       []string{streams.Kitchen},
+		Types:         consumer.Types,
+		DeadLetter:    streams.DeadLetter,
+		Read:          256,
+		MinIdle:       cfg.ReclaimIdle,
+		MaxDeliveries: cfg.MaxDeliveries,
+		DrainTimeout:  cfg.ShutdownTimeout / 2,
+		Logger:        log,
+	}, consumer.Handler(a.warehouse))
+	if err != nil {
+		return nil, err
+	}
+
+	// 6. The HTTP API.
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	registerMarketMetrics(reg, a.market)
+	a.http = httpx.New(httpx.Options{
+		Service:  "inventory-app",
+		Logger:   log,
+		MapError: api.MapError,
+		Registry: reg,
+		Ready: []httpx.Check{
+			{Name: "store", Ping: a.store.Ping},
+			{Name: "redis", Ping: func(ctx context.Context) error { return a.rdb.Ping(ctx).Err() }},
+		},
+	})
+	a.http.Get("/documentation/*", swagger.New(swagger.Config{InstanceName: "inventory", Title: "Comanda inventory-app"}))
+	api.New(a.warehouse, a.market, cfg.RequestTimeout).Register(a.http.Group("/api/v1"))
+	a.ln, err = net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return nil, fmt.Errorf("listening on %s: %w", cfg.Addr, err)
+	}
+	return a, nil
+}
+
+// Addr is the address the API listens on.
+func (a *App) Addr() string { return a.ln.Addr().String() }
+
+// Run serves until ctx ends, then shuts down in order: stop taking requests
+// and messages and let in-flight ones finish, stop the clerk and the buyers
+// (a purchase the market already answered is still recorded), publish what
+// the outbox still holds, close the clients.
+func (a *App) Run(ctx context.Context) error {
+	defer a.close()
+	relayCtx, stopRelay := context.WithCancel(context.WithoutCancel(ctx))
+	relayDone := make(chan error, 1)
+	go func() { relayDone <- a.relay.Run(relayCtx) }()
+
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() error { return httpx.ServeListener(gctx, a.http, a.ln, a.cfg.ShutdownTimeout/2) })
+	g.Go(func() error { return a.consumer.Run(gctx) })
+	g.Go(func() error { return a.warehouse.Run(gctx) })
+	a.log.Info("inventory-app ready", "addr", a.Addr())
+	err := g.Wait()
+	stopRelay()
+	<-relayDone
+	a.log.Info("inventory-app stopped")
+	return err
+}
+
+func (a *App) close() {
+	if a.ln != nil {
+		_ = a.ln.Close()
+	}
+	if a.rdb != nil {
+		_ = a.rdb.Close()
+	}
+	if a.store != nil {
+		a.store.Close()
+	}
+}

@@ -1,0 +1,92 @@
+package app
+
+import (
+	"errors"
+	"log/slog"
+	"net/url"
+	"time"
+
+	"github.com/comanda-dev/comanda/internal/config"
+)
+
+// Config is everything inventory-app reads from the environment.
+type Config struct {
+	config.Common
+	// Addr is where the HTTP API listens.
+	Addr string `env:"INVENTORY_ADDR" envDefault:":3002"`
+	// MongoURL locates MongoDB, which must run as a replica set (a single
+	// node one will do): reservations and purchases use multi-document
+	// transactions. Empty keeps the warehouse in a SQLite file in DATA_DIR.
+	MongoURL string `env:"MONGO_URL"`
+	// MongoDatabase holds inventory-app's collections.
+	MongoDatabase string `env:"MONGO_DATABASE" envDefault:"comanda_inventory"`
+	// MarketURL is the farmers market's buy endpoint.
+	MarketURL string `env:"MARKET_URL" envDefault:"http://127.0.0.1:3010/api/farmers-market/buy"`
+	// MarketTimeout bounds each market call.
+	MarketTimeout time.Duration `env:"MARKET_TIMEOUT" envDefault:"2s"`
+	// MarketConcurrency bounds the market calls in flight.
+	MarketConcurrency int `env:"MARKET_CONCURRENCY" envDefault:"10"`
+	// MarketRetryMin and MarketRetryMax bound the backoff after a zero
+	// answer or a failed call.
+	MarketRetryMin time.Duration `env:"MARKET_RETRY_MIN" envDefault:"10ms"`
+	MarketRetryMax time.Duration `env:"MARKET_RETRY_MAX" envDefault:"1s"`
+	// MarketBreakerFailures consecutive failures open the circuit breaker
+	// for MarketBreakerCooldown.
+	MarketBreakerFailures int           `env:"MARKET_BREAKER_FAILURES" envDefault:"5"`
+	MarketBreakerCooldown time.Duration `env:"MARKET_BREAKER_COOLDOWN" envDefault:"5s"`
+	// InitialStock is what every ingredient starts with when the store is
+	// new; later starts keep the stored stock.
+	InitialStock int `env:"INITIAL_STOCK" envDefault:"5"`
+	// RequestTimeout bounds the work of one HTTP request.
+	RequestTimeout time.Duration `env:"REQUEST_TIMEOUT" envDefault:"15s"`
+}
+
+// LoadConfig reads and checks the configuration.
+func LoadConfig() (Config, error) {
+	cfg, err := config.Load[Config]()
+	if err != nil {
+		return cfg, err
+	}
+	return cfg, cfg.Validate()
+}
+
+// Validate checks the settings.
+func (c Config) Validate() error {
+	errs := []error{c.Common.Validate()}
+	add := func(bad bool, msg string) {
+		if bad {
+			errs = append(errs, errors.New(msg))
+		}
+	}
+	add(c.Addr == "", "INVENTORY_ADDR is required")
+	add(c.MongoURL != "" && c.MongoDatabase == "", "MONGO_DATABASE is required with MONGO_URL")
+	u, err := url.Parse(c.MarketURL)
+	add(err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "", "MARKET_URL must be an absolute http(s) URL")
+	add(c.MarketTimeout <= 0, "MARKET_TIMEOUT must be positive")
+	add(c.MarketConcurrency < 1 || c.MarketConcurrency > 1000, "MARKET_CONCURRENCY must be between 1 and 1000")
+	add(c.MarketRetryMin <= 0, "MARKET_RETRY_MIN must be positive")
+	add(c.MarketRetryMax < c.MarketRetryMin, "MARKET_RETRY_MAX must not be below MARKET_RETRY_MIN")
+	add(c.MarketBreakerFailures < 1, "MARKET_BREAKER_FAILURES must be at least 1")
+	add(c.MarketBreakerCooldown <= 0, "MARKET_BREAKER_COOLDOWN must be positive")
+	add(c.InitialStock < 0 || c.InitialStock > 1_000_000, "INITIAL_STOCK must be between 0 and 1000000")
+	add(c.RequestTimeout <= 0, "REQUEST_TIMEOUT must be positive")
+	return errors.Join(errs...)
+}
+
+// LogValue describes the configuration for the start-up log, secrets masked.
+func (c Config) LogValue() slog.Value {
+	attrs := append(c.Common.LogAttrs(),
+		slog.String("addr", c.Addr),
+		slog.String("mongoUrl", config.Redact(c.MongoURL)),
+		slog.String("mongoDatabase", c.MongoDatabase),
+		slog.String("marketUrl", config.Redact(c.MarketURL)),
+		slog.Duration("marketTimeout", c.MarketTimeout),
+		slog.Int("marketConcurrency", c.MarketConcurrency),
+		slog.Duration("marketRetryMin", c.MarketRetryMin),
+		slog.Duration("marketRetryMax", c.MarketRetryMax),
+		slog.Int("marketBreakerFailures", c.MarketBreakerFailures),
+		slog.Duration("marketBreakerCooldown", c.MarketBreakerCooldown),
+		slog.Int("initialStock", c.InitialStock),
+	)
+	return slog.GroupValue(attrs...)
+}

@@ -1,0 +1,31 @@
+package app
+
+import (
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/comanda-dev/comanda/inventory-app/internal/market"
+)
+
+// registerMarketMetrics exposes the market client's counters, read when
+// Prometheus scrapes, so that the buyers never wait on metrics.
+func registerMarketMetrics(reg *prometheus.Registry, m *market.Client) {
+	counter := func(name, help string, read func(market.Stats) int64) prometheus.Collector {
+		return prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "inventory_market_" + name, Help: help},
+			func() float64 { return float64(read(m.Stats())) })
+	}
+	reg.MustRegister(
+		counter("calls_total", "Calls sent to the farmers market.", func(s market.Stats) int64 { return s.Calls }),
+		counter("zeros_total", "Market answers of zero units.", func(s market.Stats) int64 { return s.Zeros }),
+		counter("errors_total", "Failed market calls other than timeouts.", func(s market.Stats) int64 { return s.Errors }),
+		counter("timeouts_total", "Market calls that timed out.", func(s market.Stats) int64 { return s.Timeouts }),
+		counter("units_bought_total", "Units bought at the market.", func(s market.Stats) int64 { return s.UnitsBought }),
+		counter("rejected_total", "Calls refused by the open circuit breaker.", func(s market.Stats) int64 { return s.Rejected }),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "inventory_market_breaker_open", Help: "1 while the market circuit breaker is open."},
+			func() float64 {
+				if m.Stats().Breaker == "open" {
+					return 1
+				}
+				return 0
+			}),
+	)
+}

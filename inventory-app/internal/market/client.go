@@ -1,0 +1,185 @@
+package market
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"time"
+
+	"github.com/sony/gobreaker/v2"
+)
+
+var (
+	// ErrUnavailable reports a call the circuit breaker refused: the market
+	// failed too often lately.
+	ErrUnavailable = errors.New("market unavailable (circuit breaker open)")
+	// ErrTimeout reports a call that took longer than the timeout.
+	ErrTimeout = errors.New("market call timed out")
+	// ErrMalformed reports an answer that breaks the contract.
+	ErrMalformed = errors.New("market answer breaks the contract")
+	// ErrStatus reports a non-2xx answer.
+	ErrStatus = errors.New("market answered with an error status")
+
+	// errAbandoned marks a call whose caller went away; the breaker ignores it.
+	errAbandoned = errors.New("market call abandoned")
+)
+
+// maxBody bounds what is read of an answer; a real one is a few bytes.
+const maxBody = 4 << 10
+
+// Config configures a Client.
+type Config struct {
+	// URL is the buy endpoint, e.g. http://127.0.0.1:3010/api/farmers-market/buy.
+	URL string
+	// Timeout bounds each call.
+	Timeout time.Duration
+	// Concurrency bounds the calls in flight, across all ingredients.
+	Concurrency int
+	// BreakerFailures is how many consecutive failures open the breaker.
+	BreakerFailures int
+	// BreakerCooldown is how long the breaker stays open before a probe.
+	BreakerCooldown time.Duration
+	Logger          *slog.Logger
+}
+
+// Client buys from the farmers market. It is safe for concurrent use.
+type Client struct {
+	base    *url.URL
+	timeout time.Duration
+	http    *http.Client
+	sem     chan struct{}
+	breaker *gobreaker.CircuitBreaker[int]
+	count   *counters
+}
+
+// New checks cfg and returns a client.
+func New(cfg Config) (*Client, error) {
+	base, err := url.Parse(cfg.URL)
+	if err != nil || (base.Scheme != "http" && base.Scheme != "https") || base.Host == "" {
+		return nil, fmt.Errorf("market url %q must be an absolute http(s) URL", cfg.URL)
+	}
+	switch {
+	case cfg.Timeout <= 0:
+		return nil, errors.New("market timeout must be positive")
+	case cfg.Concurrency < 1:
+		return nil, errors.New("market concurrency must be at least 1")
+	case cfg.BreakerFailures < 1:
+		return nil, errors.New("market breaker failures must be at least 1")
+	case cfg.BreakerCooldown <= 0:
+		return nil, errors.New("market breaker cooldown must be positive")
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.MaxConnsPerHost = cfg.Concurrency
+	tr.MaxIdleConnsPerHost = cfg.Concurrency
+	c := &Client{
+		base:    base,
+		timeout: cfg.Timeout,
+		http:    &http.Client{Transport: tr},
+		sem:     make(chan struct{}, cfg.Concurrency),
+		count:   &counters{},
+	}
+	c.breaker = newBreaker(cfg.BreakerFailures, cfg.BreakerCooldown, c.count, cfg.Logger)
+	return c, nil
+}
+
+// Buy asks the market for ingredient and returns the quantity sold (0: none
+// now). It waits for a free slot of the semaphore, or for ctx.
+func (c *Client) Buy(ctx context.Context, ingredient string) (int, error) {
+	select {
+	case c.sem <- struct{}{}:
+	case <-ctx.Done():
+		return 0, ctx.Err()
+	}
+	defer func() { <-c.sem }()
+	q, err := c.breaker.Execute(func() (int, error) { return c.call(ctx, ingredient) })
+	switch {
+	case errors.Is(err, gobreaker.ErrOpenState), errors.Is(err, gobreaker.ErrTooManyRequests):
+		c.count.rejected.Add(1)
+		return 0, fmt.Errorf("buying %s: %w", ingredient, ErrUnavailable)
+	case errors.Is(err, errAbandoned):
+		return 0, ctx.Err()
+	case err != nil:
+		return 0, fmt.Errorf("buying %s: %w", ingredient, err)
+	}
+	return q, nil
+}
+
+func (c *Client) call(ctx context.Context, ingredient string) (int, error) {
+	if ctx.Err() != nil {
+		return 0, errAbandoned
+	}
+	callCtx, cancel := context.WithTimeout(ctx, c.timeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(callCtx, http.MethodGet, c.urlFor(ingredient), nil)
+	if err != nil {
+		return 0, fmt.Errorf("building market request: %w", err)
+	}
+	req.Header.Set("Accept", "application/json")
+	c.count.calls.Add(1)
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return 0, c.failed(ctx, callCtx, err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBody))
+	if err != nil {
+		return 0, c.failed(ctx, callCtx, err)
+	}
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		c.count.errors.Add(1)
+		return 0, fmt.Errorf("%w: HTTP %d", ErrStatus, resp.StatusCode)
+	}
+	q, err := parseQuantity(body)
+	if err != nil {
+		c.count.errors.Add(1)
+		return 0, err
+	}
+	if q == 0 {
+		c.count.zeros.Add(1)
+	}
+	c.count.units.Add(int64(q))
+	return q, nil
+}
+
+// failed classifies a transport failure: the caller leaving is nobody's
+// fault, the call's own deadline is a timeout, anything else an error.
+func (c *Client) failed(parent, call context.Context, err error) error {
+	if parent.Err() != nil {
+		return errAbandoned
+	}
+	if errors.Is(call.Err(), context.DeadlineExceeded) {
+		c.count.timeouts.Add(1)
+		return fmt.Errorf("%w after %s", ErrTimeout, c.timeout)
+	}
+	c.count.errors.Add(1)
+	return fmt.Errorf("calling the market: %w", err)
+}
+
+func (c *Client) urlFor(ingredient string) string {
+	u := *c.base
+	q := u.Query()
+	q.Set("ingredient", ingredient)
+	u.RawQuery = q.Encode()
+	return u.String()
+}
+
+// Stats returns the counters and the breaker's state.
+func (c *Client) Stats() Stats {
+	return Stats{
+		Calls:        c.count.calls.Load(),
+		Zeros:        c.count.zeros.Load(),
+		Errors:       c.count.errors.Load(),
+		Timeouts:     c.count.timeouts.Load(),
+		UnitsBought:  c.count.units.Load(),
+		Rejected:     c.count.rejected.Load(),
+		BreakerOpens: c.count.opens.Load(),
+		Breaker:      c.breaker.State().String(),
+	}
+}

@@ -1,0 +1,96 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"github.com/comanda-dev/comanda/internal/events"
+	"github.com/comanda-dev/comanda/internal/sqlitestore"
+	"github.com/comanda-dev/comanda/inventory-app/internal/warehouse"
+)
+
+// RecordPurchase implements warehouse.Store.
+func (s *Store) RecordPurchase(ctx context.Context, p warehouse.Purchase, announce warehouse.AnnouncePurchase) (warehouse.Level, error) {
+	var after warehouse.Level
+	err := inTx(ctx, s.db, func(tx *sql.Tx) error {
+		ids, err := json.Marshal(nonNil(p.OrderIDs))
+		if err != nil {
+			return err
+		}
+		res, err := tx.ExecContext(ctx, `INSERT INTO purchases (id, ingredient, quantity, order_ids, at) VALUES (?, ?, ?, ?, ?)
+			ON CONFLICT (id) DO NOTHING`, p.ID, p.Ingredient, p.Quantity, string(ids), millis(p.At))
+		if err != nil {
+			return fmt.Errorf("storing purchase: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return fmt.Errorf("purchase %s: %w", p.ID, warehouse.ErrAlreadyExists)
+		}
+		after.Ingredient = p.Ingredient
+		err = tx.QueryRowContext(ctx, `UPDATE stock SET bought = bought + ? WHERE ingredient = ? RETURNING initial, bought, consumed`,
+			p.Quantity, p.Ingredient).Scan(&after.Initial, &after.Bought, &after.Consumed)
+		if errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("counting purchase of %s: the ingredient is not stocked", p.Ingredient)
+		}
+		if err != nil {
+			return fmt.Errorf("counting purchase of %s: %w", p.Ingredient, err)
+		}
+		env, err := announce(after)
+		if err != nil {
+			return err
+		}
+		return sqlitestore.InsertOutbox(ctx, tx, []events.Envelope{env})
+	})
+	if err != nil {
+		return warehouse.Level{}, err
+	}
+	return after, nil
+}
+
+// Purchases implements warehouse.Store.
+func (s *Store) Purchases(ctx context.Context, q warehouse.PurchaseQuery) ([]warehouse.Purchase, error) {
+	query := `SELECT id, ingredient, quantity, order_ids, at FROM purchases WHERE 1 = 1`
+	var args []any
+	if q.Ingredient != "" {
+		query += ` AND ingredient = ?`
+		args = append(args, q.Ingredient)
+	}
+	if q.After != "" {
+		query += ` AND id < ?`
+		args = append(args, q.After)
+	}
+	query += ` ORDER BY id DESC LIMIT ?`
+	args = append(args, q.Limit)
+	rows, err := s.db.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("listing purchases: %w", err)
+	}
+	defer rows.Close()
+	var out []warehouse.Purchase
+	for rows.Next() {
+		var p warehouse.Purchase
+		var ids string
+		var at int64
+		if err := rows.Scan(&p.ID, &p.Ingredient, &p.Quantity, &ids, &at); err != nil {
+			return nil, fmt.Errorf("listing purchases: %w", err)
+		}
+		if err := json.Unmarshal([]byte(ids), &p.OrderIDs); err != nil {
+			return nil, fmt.Errorf("purchase %s: decoding order ids: %w", p.ID, err)
+		}
+		p.At = fromMillis(at)
+		out = append(out, p)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("listing purchases: %w", err)
+	}
+	return out, nil
+}
+
+func nonNil(ids []string) []string {
+	if ids == nil {
+		return []string{}
+	}
+	return ids
+}

@@ -1,0 +1,97 @@
+// Package sqlite is the SQLite adapter of warehouse.Store, used by the
+// embedded run and the tests.
+package sqlite
+
+import (
+	"cmp"
+	"context"
+	"database/sql"
+	"embed"
+	"fmt"
+	"io/fs"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/comanda-dev/comanda/internal/events"
+	"github.com/comanda-dev/comanda/internal/sqlitestore"
+	"github.com/comanda-dev/comanda/inventory-app/internal/warehouse"
+)
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// Store keeps the warehouse in a SQLite file. Every transaction takes the
+// write lock when it begins (see sqlitestore.Open), so a read and the
+// conditional writes that follow are one critical section.
+type Store struct {
+	db *sql.DB
+	// publishing serialises outbox relays: the file belongs to this process.
+	publishing sync.Mutex
+}
+
+var _ warehouse.Store = (*Store)(nil)
+
+// Open opens (or creates) the database file and migrates it.
+func Open(ctx context.Context, path string) (*Store, error) {
+	sub, _ := fs.Sub(migrations, "migrations")
+	db, err := sqlitestore.Open(ctx, path, sub)
+	if err != nil {
+		return nil, err
+	}
+	return &Store{db: db}, nil
+}
+
+// Close closes the database.
+func (s *Store) Close() { _ = s.db.Close() }
+
+// Ping checks the database answers.
+func (s *Store) Ping(ctx context.Context) error { return s.db.PingContext(ctx) }
+
+// PublishPending implements warehouse.Store.
+func (s *Store) PublishPending(ctx context.Context, limit int, publish func(context.Context, []events.Envelope) error) (int, error) {
+	s.publishing.Lock()
+	defer s.publishing.Unlock()
+	return sqlitestore.PublishOutbox(ctx, s.db, limit, publish)
+}
+
+func millis(t time.Time) int64 { return t.UnixMilli() }
+
+func fromMillis(ms int64) time.Time { return time.UnixMilli(ms).UTC() }
+
+func inTx(ctx context.Context, db *sql.DB, fn func(*sql.Tx) error) error {
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("beginning transaction: %w", err)
+	}
+	if err := fn(tx); err != nil {
+		_ = tx.Rollback()
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("committing: %w", err)
+	}
+	return nil
+}
+
+// placeholders returns "?,?,…" for n arguments.
+func placeholders(n int) string {
+	return strings.TrimSuffix(strings.Repeat("?,", n), ",")
+}
+
+func anys(ss []string) []any {
+	out := make([]any, len(ss))
+	for i, s := range ss {
+		out[i] = s
+	}
+	return out
+}
+
+type queryer interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}
+
+func sortBySeq(rs []warehouse.Reservation) {
+	slices.SortFunc(rs, func(a, b warehouse.Reservation) int { return cmp.Compare(a.Seq, b.Seq) })
+}

@@ -1,0 +1,145 @@
+package warehouse
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/comanda-dev/comanda/internal/events"
+)
+
+// Now is the clock of stored times: UTC, to the millisecond, which is what
+// every store keeps (MongoDB dates hold milliseconds).
+func Now() time.Time { return time.Now().UTC().Truncate(time.Millisecond) }
+
+// clerk runs passes over the waiting list whenever something changed: a new
+// request, a purchase, or a pass that stopped at its cap.
+func (w *Warehouse) clerk(ctx context.Context) {
+	failures := 0
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-w.clerkWake:
+		}
+		more, err := w.pass(ctx)
+		if err != nil {
+			if ctx.Err() != nil {
+				return
+			}
+			failures++
+			w.log.Warn("serving waiting orders; retrying", "err", err, "failures", failures)
+			if !sleep(ctx, w.retryWait(failures)) {
+				return
+			}
+			w.wakeClerk()
+			continue
+		}
+		failures = 0
+		if more {
+			w.wakeClerk()
+		}
+	}
+}
+
+// pass serves what it can of the waiting list in one allocation.
+func (w *Warehouse) pass(ctx context.Context) (more bool, err error) {
+	w.mu.Lock()
+	pl := allocate(&w.queue, w.onHand, w.demand, maxGrantsPerPass, maxShortsPerPass)
+	w.mu.Unlock()
+	if len(pl.shorts) > 0 {
+		if err := w.noteShort(ctx, pl.shorts); err != nil {
+			return false, err
+		}
+	}
+	if len(pl.grants) > 0 {
+		if err := w.reserve(ctx, pl.grants); err != nil {
+			return false, err
+		}
+	}
+	return pl.more, nil
+}
+
+// reserve commits the grants of a pass in one store call.
+func (w *Warehouse) reserve(ctx context.Context, grants []*pending) error {
+	ids := make([]string, len(grants))
+	for i, p := range grants {
+		ids[i] = p.orderID
+	}
+	at := Now()
+	reserved, err := w.store.Reserve(ctx, ids, at, func(rs []Reservation, after []Level) ([]events.Envelope, error) {
+		return reservedEvents(rs, after, at)
+	})
+	if errors.Is(err, ErrInsufficientStock) {
+		// The mirror promised stock the store does not have: someone else
+		// writes this store. Reload it and let the next pass decide again.
+		if rerr := w.resync(ctx); rerr != nil {
+			return errors.Join(err, rerr)
+		}
+		return fmt.Errorf("reserving stock for %d orders (mirror reloaded): %w", len(ids), err)
+	}
+	if err != nil {
+		return fmt.Errorf("reserving stock for %d orders: %w", len(ids), err)
+	}
+	w.mu.Lock()
+	for _, r := range reserved {
+		if p := w.queue.remove(r.OrderID); p != nil {
+			w.demand.Sub(p.needs)
+		}
+		w.onHand.Sub(r.Needs())
+	}
+	// Granted orders the store no longer had waiting were served elsewhere.
+	for _, p := range grants {
+		if w.queue.remove(p.orderID) != nil {
+			w.demand.Sub(p.needs)
+		}
+	}
+	w.mu.Unlock()
+	if len(reserved) > 0 {
+		w.opt.Published()
+	}
+	return nil
+}
+
+// noteShort tells orders that they wait for the market, once each.
+func (w *Warehouse) noteShort(ctx context.Context, shorts []shortage) error {
+	at := Now()
+	notes := make([]ShortNote, 0, len(shorts))
+	for _, s := range shorts {
+		env, err := shortEvent(s.p.orderID, s.missing, at)
+		if err != nil {
+			return err
+		}
+		notes = append(notes, ShortNote{OrderID: s.p.orderID, Event: env})
+	}
+	n, err := w.store.NoteShort(ctx, notes)
+	if err != nil {
+		return fmt.Errorf("noting %d short orders: %w", len(notes), err)
+	}
+	w.mu.Lock()
+	for _, s := range shorts {
+		s.p.noted = true
+	}
+	w.queue.advanceUnnoted()
+	w.mu.Unlock()
+	if n > 0 {
+		w.opt.Published()
+	}
+	return nil
+}
+
+// resync reloads the stock mirror from the store.
+func (w *Warehouse) resync(ctx context.Context) error {
+	w.resyncing.Lock()
+	defer w.resyncing.Unlock()
+	levels, err := w.store.Stock(ctx)
+	if err != nil {
+		return fmt.Errorf("reloading stock: %w", err)
+	}
+	w.mu.Lock()
+	w.onHand = onHandOf(levels)
+	w.mu.Unlock()
+	w.wakeBuyers()
+	return nil
+}

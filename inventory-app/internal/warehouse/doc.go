@@ -1,0 +1,23 @@
+// Package warehouse is the inventory domain: the stock of the ten ingredients,
+// the reservations that set a recipe's ingredients aside for an order, and
+// the purchases at the farmers market that cover what is missing.
+//
+// Requests are stored as waiting reservations, each with a sequence number.
+// One clerk goroutine serves them fairly, in sequence order: an order that
+// does not fit earmarks what it needs, so later orders never take it (no
+// starvation). One buyer goroutine per ingredient buys the total shortfall of
+// the waiting orders, never once per order, with backoff on zeros and
+// failures. Every change is stored together with the event that announces it
+// (outbox), and stock is decremented only conditionally, so it never goes
+// negative.
+//
+// The warehouse is a single writer: the clerk keeps the waiting list and the
+// stock in memory, mirrored from the store. Running several inventory
+// replicas against one store is not supported for serving (they would
+// allocate from stale mirrors and buy twice); the store's conditional updates
+// still keep stock non-negative and every order reserved at most once even
+// then.
+//
+// The package declares the Store and Market it needs; adapters live in
+// sibling packages. It must not import an adapter, Fiber or Redis.
+package warehouse

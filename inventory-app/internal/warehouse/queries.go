@@ -1,0 +1,91 @@
+package warehouse
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/google/uuid"
+)
+
+// InvalidError reports bad input from a client; Field names what is wrong.
+type InvalidError struct {
+	Field   string
+	Message string
+}
+
+func (e *InvalidError) Error() string { return e.Field + ": " + e.Message }
+
+// IngredientState is the stock of one ingredient and what the warehouse is
+// doing about it.
+type IngredientState struct {
+	Level
+	// Demand is the units the waiting orders still need.
+	Demand int
+	// Buying says the ingredient's buyer is at the market.
+	Buying bool
+}
+
+// Inventory is the whole warehouse at one moment.
+type Inventory struct {
+	Ingredients   []IngredientState
+	WaitingOrders int
+}
+
+// Inventory returns the stored stock of every ingredient, in catalogue
+// order, with the demand of the waiting orders.
+func (w *Warehouse) Inventory(ctx context.Context) (Inventory, error) {
+	levels, err := w.store.Stock(ctx)
+	if err != nil {
+		return Inventory{}, fmt.Errorf("reading stock: %w", err)
+	}
+	w.mu.Lock()
+	demand, buying, waiting := w.demand, w.buying, w.queue.len()
+	w.mu.Unlock()
+	inv := Inventory{WaitingOrders: waiting, Ingredients: make([]IngredientState, 0, len(levels))}
+	for _, l := range levels {
+		st := IngredientState{Level: l}
+		if i, ok := IndexOf(l.Ingredient); ok {
+			st.Demand, st.Buying = demand[i], buying[i]
+		}
+		inv.Ingredients = append(inv.Ingredients, st)
+	}
+	return inv, nil
+}
+
+// Purchases returns market purchases newest first.
+func (w *Warehouse) Purchases(ctx context.Context, q PurchaseQuery) (PurchasePage, error) {
+	if q.Ingredient != "" && !Known(q.Ingredient) {
+		return PurchasePage{}, &InvalidError{Field: "ingredient", Message: fmt.Sprintf("unknown ingredient %q", q.Ingredient)}
+	}
+	if q.Limit == 0 {
+		q.Limit = 50
+	}
+	if q.Limit < 1 || q.Limit > MaxPage {
+		return PurchasePage{}, &InvalidError{Field: "limit", Message: fmt.Sprintf("must be between 1 and %d", MaxPage)}
+	}
+	if q.After != "" {
+		if _, err := uuid.Parse(q.After); err != nil {
+			return PurchasePage{}, &InvalidError{Field: "cursor", Message: "not a cursor this service issued"}
+		}
+	}
+	want := q.Limit
+	q.Limit++ // one more tells whether a next page exists
+	ps, err := w.store.Purchases(ctx, q)
+	if err != nil {
+		return PurchasePage{}, fmt.Errorf("listing purchases: %w", err)
+	}
+	page := PurchasePage{Purchases: ps}
+	if len(ps) > want {
+		page.Purchases = ps[:want]
+		page.Next = page.Purchases[want-1].ID
+	}
+	return page, nil
+}
+
+// Reservation returns the reservation of an order, or ErrNotFound.
+func (w *Warehouse) Reservation(ctx context.Context, orderID string) (Reservation, error) {
+	if orderID == "" {
+		return Reservation{}, ErrNotFound
+	}
+	return w.store.Reservation(ctx, orderID)
+}

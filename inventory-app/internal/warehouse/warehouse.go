@@ -1,0 +1,177 @@
+package warehouse
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+)
+
+// Market sells ingredients: Buy answers how many units of one ingredient it
+// sold, 0 meaning none now. Errors are transient: the buyer waits and asks
+// again.
+type Market interface {
+	Buy(ctx context.Context, ingredient string) (int, error)
+}
+
+// Options configure a Warehouse.
+type Options struct {
+	// InitialStock is what every ingredient starts with, the first time the
+	// store is seeded; later starts keep the stored levels.
+	InitialStock int
+	// RetryMin and RetryMax bound the buyers' backoff after a zero answer or
+	// a failed call (exponential with jitter, reset after a purchase).
+	RetryMin, RetryMax time.Duration
+	// Published is called after events were stored (wakes the outbox relay).
+	Published func()
+	Logger    *slog.Logger
+}
+
+// Caps of one clerk pass: they bound a store transaction, and the clerk
+// runs another pass at once when one was reached.
+const (
+	maxGrantsPerPass = 256
+	maxShortsPerPass = 512
+)
+
+// Warehouse serves ingredient requests: one clerk reserves fairly, one buyer
+// per ingredient buys the shortfall.
+type Warehouse struct {
+	store  Store
+	market Market
+	opt    Options
+	log    *slog.Logger
+
+	// mu guards the in-memory mirror below. The warehouse is the only
+	// writer of its store, so the mirror stays exact: it changes only after
+	// the store committed the same change.
+	mu     sync.Mutex
+	queue  queue
+	demand Needs // units needed by the waiting orders
+	onHand Needs // mirror of the stored stock
+	buying [NumIngredients]bool
+
+	// resyncing excludes purchases while the clerk reloads the stock
+	// mirror, so that no purchase is counted twice or lost in the mirror.
+	resyncing sync.RWMutex
+
+	// Wake-ups hold one slot: many coalesce into one pass.
+	clerkWake chan struct{}
+	buyerWake [NumIngredients]chan struct{}
+}
+
+// New seeds the stock (the first time), loads the stock and the waiting
+// reservations from the store, and returns a warehouse ready to Run. A
+// restarted warehouse resumes the orders that were waiting.
+func New(ctx context.Context, store Store, market Market, opt Options) (*Warehouse, error) {
+	if opt.InitialStock < 0 {
+		return nil, errors.New("warehouse: initial stock must not be negative")
+	}
+	if opt.RetryMin <= 0 || opt.RetryMax < opt.RetryMin {
+		return nil, errors.New("warehouse: retry bounds must satisfy 0 < min <= max")
+	}
+	if opt.Published == nil {
+		opt.Published = func() {}
+	}
+	if opt.Logger == nil {
+		opt.Logger = slog.Default()
+	}
+	w := &Warehouse{store: store, market: market, opt: opt, log: opt.Logger, queue: newQueue(), clerkWake: make(chan struct{}, 1)}
+	for i := range w.buyerWake {
+		w.buyerWake[i] = make(chan struct{}, 1)
+	}
+	if err := store.Seed(ctx, Ingredients(), opt.InitialStock); err != nil {
+		return nil, fmt.Errorf("seeding stock: %w", err)
+	}
+	levels, err := store.Stock(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("loading stock: %w", err)
+	}
+	w.onHand = onHandOf(levels)
+	waiting, err := store.Waiting(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("loading waiting reservations: %w", err)
+	}
+	for _, r := range waiting {
+		w.track(r)
+	}
+	if len(waiting) > 0 {
+		w.log.Info("resuming waiting orders", "count", len(waiting))
+	}
+	return w, nil
+}
+
+// track adds a waiting reservation to the mirror; the caller holds mu or
+// owns w.
+func (w *Warehouse) track(r Reservation) {
+	p := &pending{orderID: r.OrderID, seq: r.Seq, needs: r.Needs(), noted: r.ShortNoted}
+	if w.queue.add(p) {
+		w.demand.Add(p.needs)
+	}
+}
+
+// Run serves until ctx ends: the clerk and the buyers stop at once, a
+// purchase the market already answered is still recorded.
+func (w *Warehouse) Run(ctx context.Context) error {
+	var wg sync.WaitGroup
+	wg.Go(func() { w.clerk(ctx) })
+	for i := range NumIngredients {
+		wg.Go(func() { w.buyer(ctx, i) })
+	}
+	w.wakeClerk()
+	w.wakeBuyers()
+	wg.Wait()
+	return nil
+}
+
+func (w *Warehouse) wakeClerk() {
+	select {
+	case w.clerkWake <- struct{}{}:
+	default:
+	}
+}
+
+// wakeBuyers wakes the buyer of every ingredient in shortfall.
+func (w *Warehouse) wakeBuyers() {
+	w.mu.Lock()
+	var short [NumIngredients]bool
+	for i := range short {
+		short[i] = w.demand[i] > w.onHand[i]
+	}
+	w.mu.Unlock()
+	for i, s := range short {
+		if s {
+			select {
+			case w.buyerWake[i] <- struct{}{}:
+			default:
+			}
+		}
+	}
+}
+
+// Request stores ingredient requests as waiting reservations and wakes the
+// clerk and the buyers. A request delivered again creates nothing.
+func (w *Warehouse) Request(ctx context.Context, reqs []Request) error {
+	for _, r := range reqs {
+		if err := r.validate(); err != nil {
+			return fmt.Errorf("request of order %s: %w", r.OrderID, err)
+		}
+	}
+	created, err := w.store.Enqueue(ctx, reqs)
+	if err != nil {
+		return fmt.Errorf("storing %d ingredient requests: %w", len(reqs), err)
+	}
+	if len(created) == 0 {
+		return nil
+	}
+	w.mu.Lock()
+	for _, r := range created {
+		w.track(r)
+	}
+	w.mu.Unlock()
+	w.wakeBuyers()
+	w.wakeClerk()
+	return nil
+}
