@@ -4,7 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"fmt"
+
 	"io"
 	"log/slog"
 	"net/http"
@@ -322,5 +322,3 @@ func TestBurstEmbedded(t *testing.T) {
 	h.waitDone(300, 2*time.Minute)
 	h.checkServedExactlyOnce(ids)
 }
-
-var _ = fmt.Sprint
