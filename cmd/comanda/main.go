@@ -8,9 +8,12 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"net/http"
+	_ "net/http/pprof" // served only when PPROF_ADDR is set
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 
 	"github.com/comanda-dev/comanda/internal/config"
 )
@@ -29,10 +32,16 @@ func run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	log := config.Logger(cfg.Orders.LogLevel, "comanda")
+	log := config.Logger(cfg.Orders.LogLevel, "") // each service tags its own lines
 	sys, err := Start(ctx, cfg, log)
 	if err != nil {
 		return err
+	}
+	if cfg.Runner.PprofAddr != "" {
+		go func() {
+			srv := &http.Server{Addr: cfg.Runner.PprofAddr, ReadHeaderTimeout: 5 * time.Second}
+			log.Warn("serving the profiler", "addr", cfg.Runner.PprofAddr, "err", srv.ListenAndServe())
+		}()
 	}
 	printBanner(os.Stderr, sys)
 	if err := sys.Run(ctx); err != nil {

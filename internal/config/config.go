@@ -126,7 +126,7 @@ func (c Common) LogAttrs() []slog.Attr {
 	return []slog.Attr{
 		slog.String("redisUrl", Redact(c.RedisURL)),
 		slog.String("streamPrefix", c.StreamPrefix),
-		slog.Duration("reclaimIdle", c.ReclaimIdle),
+		slog.String("reclaimIdle", c.ReclaimIdle.String()),
 		slog.Int64("maxDeliveries", c.MaxDeliveries),
 	}
 }
@@ -143,7 +143,8 @@ func Redact(raw string) string {
 	return u.String()
 }
 
-// Logger returns a JSON logger at the given level, tagged with the service.
+// Logger returns a JSON logger at the given level, tagged with the service
+// when one is named.
 func Logger(level, service string) *slog.Logger {
 	var l slog.Level
 	switch strings.ToLower(level) {
@@ -156,5 +157,9 @@ func Logger(level, service string) *slog.Logger {
 	default:
 		l = slog.LevelInfo
 	}
-	return slog.New(slog.NewJSONHandler(os.Stdout, &slog.HandlerOptions{Level: l})).With("service", service)
+	log := slog.New(slog.NewJSONHandler(os.Stdout, &slog.HandlerOptions{Level: l}))
+	if service != "" {
+		log = log.With("service", service)
+	}
+	return log
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/gofiber/fiber/v2/middleware/adaptor"
 	"github.com/gofiber/fiber/v2/middleware/recover"
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
 
@@ -143,4 +144,12 @@ func ServeListener(ctx context.Context, app *fiber.App, ln net.Listener, grace t
 		return fmt.Errorf("shutting down http: %w", err)
 	}
 	return nil
+}
+
+// NewRegistry returns a metrics registry holding the Go runtime and process
+// collectors. Each service has its own, so the embedded run can host three.
+func NewRegistry() *prometheus.Registry {
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	return reg
 }

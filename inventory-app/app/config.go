@@ -80,12 +80,12 @@ func (c Config) LogValue() slog.Value {
 		slog.String("mongoUrl", config.Redact(c.MongoURL)),
 		slog.String("mongoDatabase", c.MongoDatabase),
 		slog.String("marketUrl", config.Redact(c.MarketURL)),
-		slog.Duration("marketTimeout", c.MarketTimeout),
+		slog.String("marketTimeout", c.MarketTimeout.String()),
 		slog.Int("marketConcurrency", c.MarketConcurrency),
-		slog.Duration("marketRetryMin", c.MarketRetryMin),
-		slog.Duration("marketRetryMax", c.MarketRetryMax),
+		slog.String("marketRetryMin", c.MarketRetryMin.String()),
+		slog.String("marketRetryMax", c.MarketRetryMax.String()),
 		slog.Int("marketBreakerFailures", c.MarketBreakerFailures),
-		slog.Duration("marketBreakerCooldown", c.MarketBreakerCooldown),
+		slog.String("marketBreakerCooldown", c.MarketBreakerCooldown.String()),
 		slog.Int("initialStock", c.InitialStock),
 	)
 	return slog.GroupValue(attrs...)

@@ -79,7 +79,7 @@ func (c Config) LogValue() slog.Value {
 		slog.String("databaseSchema", c.DatabaseSchema),
 		slog.Int("databaseMaxConns", int(c.DatabaseMaxConns)),
 		slog.Int("cooks", c.Cooks),
-		slog.Duration("cookTime", c.CookTime),
+		slog.String("cookTime", c.CookTime.String()),
 		slog.Uint64("randomSeed", c.RandomSeed),
 	)
 	return slog.GroupValue(attrs...)

@@ -12,13 +12,11 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/swagger"
-	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/redis/go-redis/v9"
-	"golang.org/x/sync/errgroup"
 
 	"github.com/comanda-dev/comanda/internal/events"
 	"github.com/comanda-dev/comanda/internal/httpx"
+	"github.com/comanda-dev/comanda/internal/lifecycle"
 	"github.com/comanda-dev/comanda/internal/outbox"
 	"github.com/comanda-dev/comanda/internal/stream"
 	_ "github.com/comanda-dev/comanda/orders-app/docs" // registers the swagger spec
@@ -102,8 +100,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (a *App, err error) 
 	}
 
 	// 4. The HTTP API.
-	reg := prometheus.NewRegistry()
-	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	reg := httpx.NewRegistry()
 	a.http = httpx.New(httpx.Options{
 		Service:  "orders-app",
 		Logger:   log,
@@ -131,19 +128,11 @@ func (a *App) Addr() string { return a.ln.Addr().String() }
 // holds, close the clients.
 func (a *App) Run(ctx context.Context) error {
 	defer a.close()
-	relayCtx, stopRelay := context.WithCancel(context.WithoutCancel(ctx))
-	relayDone := make(chan error, 1)
-	go func() { relayDone <- a.relay.Run(relayCtx) }()
-
-	g, gctx := errgroup.WithContext(ctx)
-	g.Go(func() error { return httpx.ServeListener(gctx, a.http, a.ln, a.cfg.ShutdownTimeout/2) })
-	g.Go(func() error { return a.consumer.Run(gctx) })
-	a.log.Info("orders-app ready", "addr", a.Addr())
-	err := g.Wait()
-	stopRelay()
-	<-relayDone
-	a.log.Info("orders-app stopped")
-	return err
+	return lifecycle.Run(ctx, lifecycle.Parts{
+		Name: "orders-app", Log: a.log, HTTP: a.http, Listener: a.ln, Grace: a.cfg.ShutdownTimeout / 2,
+		Workers: []func(context.Context) error{a.consumer.Run},
+		Relay:   a.relay,
+	})
 }
 
 func (a *App) close() {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
 
@@ -40,10 +39,6 @@ func (h *Handlers) Register(r fiber.Router) {
 	r.Get("/reservations/:orderId", h.reservation)
 }
 
-func (h *Handlers) ctx(c *fiber.Ctx) (context.Context, context.CancelFunc) {
-	return context.WithTimeout(c.UserContext(), h.timeout)
-}
-
 // inventory godoc
 //
 //	@Summary		Stock
@@ -53,7 +48,7 @@ func (h *Handlers) ctx(c *fiber.Ctx) (context.Context, context.CancelFunc) {
 //	@Success		200	{object}	InventoryResponse
 //	@Router			/api/v1/inventory [get]
 func (h *Handlers) inventory(c *fiber.Ctx) error {
-	ctx, cancel := h.ctx(c)
+	ctx, cancel := httpx.Context(c, h.timeout)
 	defer cancel()
 	inv, err := h.w.Inventory(ctx)
 	if err != nil {
@@ -76,11 +71,11 @@ func (h *Handlers) inventory(c *fiber.Ctx) error {
 //	@Failure		422			{object}	httpx.ErrorBody	"Unknown ingredient, limit out of range or bad cursor"
 //	@Router			/api/v1/purchases [get]
 func (h *Handlers) purchases(c *fiber.Ctx) error {
-	limit, err := intQuery(c, "limit")
+	limit, err := httpx.IntQuery(c, "limit")
 	if err != nil {
 		return err
 	}
-	ctx, cancel := h.ctx(c)
+	ctx, cancel := httpx.Context(c, h.timeout)
 	defer cancel()
 	page, err := h.w.Purchases(ctx, warehouse.PurchaseQuery{
 		Ingredient: strings.Clone(c.Query("ingredient")), After: strings.Clone(c.Query("cursor")), Limit: limit,
@@ -118,25 +113,13 @@ func (h *Handlers) marketStats(c *fiber.Ctx) error {
 //	@Failure		404		{object}	httpx.ErrorBody	"No reservation for this order"
 //	@Router			/api/v1/reservations/{orderId} [get]
 func (h *Handlers) reservation(c *fiber.Ctx) error {
-	ctx, cancel := h.ctx(c)
+	ctx, cancel := httpx.Context(c, h.timeout)
 	defer cancel()
 	r, err := h.w.Reservation(ctx, strings.Clone(c.Params("orderId")))
 	if err != nil {
 		return err
 	}
 	return c.JSON(reservationView(r))
-}
-
-func intQuery(c *fiber.Ctx, name string) (int, error) {
-	raw := c.Query(name)
-	if raw == "" {
-		return 0, nil
-	}
-	n, err := strconv.Atoi(raw)
-	if err != nil {
-		return 0, httpx.Errorf(http.StatusBadRequest, "invalid_"+name, name+" must be a whole number")
-	}
-	return n, nil
 }
 
 // MapError translates the domain's errors for the HTTP error handler.

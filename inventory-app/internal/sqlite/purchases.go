@@ -15,7 +15,7 @@ import (
 // RecordPurchase implements warehouse.Store.
 func (s *Store) RecordPurchase(ctx context.Context, p warehouse.Purchase, announce warehouse.AnnouncePurchase) (warehouse.Level, error) {
 	var after warehouse.Level
-	err := inTx(ctx, s.db, func(tx *sql.Tx) error {
+	err := sqlitestore.InTx(ctx, s.db, func(tx *sql.Tx) error {
 		ids, err := json.Marshal(nonNil(p.OrderIDs))
 		if err != nil {
 			return err

@@ -83,7 +83,7 @@ func queryReservations(ctx context.Context, q queryer, query string, args ...any
 // Enqueue implements warehouse.Store.
 func (s *Store) Enqueue(ctx context.Context, reqs []warehouse.Request) ([]warehouse.Reservation, error) {
 	var created []warehouse.Reservation
-	err := inTx(ctx, s.db, func(tx *sql.Tx) error {
+	err := sqlitestore.InTx(ctx, s.db, func(tx *sql.Tx) error {
 		ins, err := tx.PrepareContext(ctx, `INSERT INTO reservations (order_id, recipe, items, status, requested_at) VALUES (?, ?, ?, 'waiting', ?)
 			ON CONFLICT (order_id) DO NOTHING RETURNING seq`)
 		if err != nil {
@@ -140,7 +140,7 @@ func (s *Store) Reservation(ctx context.Context, orderID string) (warehouse.Rese
 // NoteShort implements warehouse.Store.
 func (s *Store) NoteShort(ctx context.Context, notes []warehouse.ShortNote) (int, error) {
 	noted := 0
-	err := inTx(ctx, s.db, func(tx *sql.Tx) error {
+	err := sqlitestore.InTx(ctx, s.db, func(tx *sql.Tx) error {
 		noted = 0
 		upd, err := tx.PrepareContext(ctx, `UPDATE reservations SET short_noted = 1 WHERE order_id = ? AND status = 'waiting' AND short_noted = 0`)
 		if err != nil {

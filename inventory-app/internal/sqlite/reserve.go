@@ -20,7 +20,7 @@ func (s *Store) Reserve(ctx context.Context, orderIDs []string, at time.Time, an
 		return nil, nil
 	}
 	var reserved []warehouse.Reservation
-	err := inTx(ctx, s.db, func(tx *sql.Tx) error {
+	err := sqlitestore.InTx(ctx, s.db, func(tx *sql.Tx) error {
 		reserved = nil
 		waiting, err := s.waitingAmong(ctx, tx, orderIDs)
 		if err != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"github.com/comanda-dev/comanda/internal/sqlitestore"
 	"slices"
 
 	"github.com/comanda-dev/comanda/inventory-app/internal/warehouse"
@@ -11,7 +12,7 @@ import (
 
 // Seed implements warehouse.Store.
 func (s *Store) Seed(ctx context.Context, ingredients []string, initial int) error {
-	return inTx(ctx, s.db, func(tx *sql.Tx) error {
+	return sqlitestore.InTx(ctx, s.db, func(tx *sql.Tx) error {
 		ins, err := tx.PrepareContext(ctx, `INSERT INTO stock (ingredient, initial) VALUES (?, ?) ON CONFLICT (ingredient) DO NOTHING`)
 		if err != nil {
 			return fmt.Errorf("seeding stock: %w", err)

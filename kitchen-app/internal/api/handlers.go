@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"net/http"
-	"strconv"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -30,10 +29,6 @@ func (h *Handlers) Register(r fiber.Router) {
 	r.Get("/tickets", h.list)
 	r.Get("/tickets/stats", h.stats)
 	r.Get("/tickets/:orderId", h.get)
-}
-
-func (h *Handlers) ctx(c *fiber.Ctx) (context.Context, context.CancelFunc) {
-	return context.WithTimeout(c.UserContext(), h.timeout)
 }
 
 // recipes godoc
@@ -66,11 +61,11 @@ func (h *Handlers) recipes(c *fiber.Ctx) error {
 //	@Failure		422		{object}	httpx.ErrorBody	"Unknown status or limit out of range"
 //	@Router			/api/v1/tickets [get]
 func (h *Handlers) list(c *fiber.Ctx) error {
-	limit, err := intQuery(c, "limit")
+	limit, err := httpx.IntQuery(c, "limit")
 	if err != nil {
 		return err
 	}
-	ctx, cancel := h.ctx(c)
+	ctx, cancel := httpx.Context(c, h.timeout)
 	defer cancel()
 	tickets, err := h.svc.List(ctx, kitchen.Stage(c.Query("status")), limit)
 	if err != nil {
@@ -92,7 +87,7 @@ func (h *Handlers) list(c *fiber.Ctx) error {
 //	@Success		200	{object}	StatsResponse
 //	@Router			/api/v1/tickets/stats [get]
 func (h *Handlers) stats(c *fiber.Ctx) error {
-	ctx, cancel := h.ctx(c)
+	ctx, cancel := httpx.Context(c, h.timeout)
 	defer cancel()
 	st, err := h.svc.Stats(ctx)
 	if err != nil {
@@ -116,25 +111,13 @@ func (h *Handlers) stats(c *fiber.Ctx) error {
 //	@Failure		404		{object}	httpx.ErrorBody	"The kitchen has no ticket for this order"
 //	@Router			/api/v1/tickets/{orderId} [get]
 func (h *Handlers) get(c *fiber.Ctx) error {
-	ctx, cancel := h.ctx(c)
+	ctx, cancel := httpx.Context(c, h.timeout)
 	defer cancel()
 	t, err := h.svc.Get(ctx, c.Params("orderId"))
 	if err != nil {
 		return err
 	}
 	return c.JSON(ticketView(t))
-}
-
-func intQuery(c *fiber.Ctx, name string) (int, error) {
-	raw := c.Query(name)
-	if raw == "" {
-		return 0, nil
-	}
-	n, err := strconv.Atoi(raw)
-	if err != nil {
-		return 0, httpx.Errorf(http.StatusBadRequest, "invalid_"+name, name+" must be a whole number")
-	}
-	return n, nil
 }
 
 // MapError translates the domain's errors for the HTTP error handler.

@@ -52,20 +52,6 @@ func fromMicros(us int64) time.Time { return time.UnixMicro(us).UTC() }
 
 // inTx runs fn in a transaction. Transactions take SQLite's write lock when
 // they begin, so a read and a write inside fn are one critical section.
-func inTx(ctx context.Context, db *sql.DB, fn func(*sql.Tx) error) error {
-	tx, err := db.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("beginning transaction: %w", err)
-	}
-	if err := fn(tx); err != nil {
-		_ = tx.Rollback()
-		return err
-	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("committing: %w", err)
-	}
-	return nil
-}
 
 // Recipes implements kitchen.Store.
 func (s *Store) Recipes(ctx context.Context) ([]kitchen.Recipe, error) {
@@ -95,7 +81,7 @@ func (s *Store) Recipes(ctx context.Context) ([]kitchen.Recipe, error) {
 
 // CreateTickets implements kitchen.Store.
 func (s *Store) CreateTickets(ctx context.Context, tickets []kitchen.Ticket, fn func([]kitchen.Ticket) []events.Envelope) error {
-	return inTx(ctx, s.db, func(tx *sql.Tx) error {
+	return sqlitestore.InTx(ctx, s.db, func(tx *sql.Tx) error {
 		ins, err := tx.PrepareContext(ctx, `INSERT INTO tickets (order_id, recipe, stage, failure_reason, since, created_at, updated_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (order_id) DO NOTHING`)
 		if err != nil {
@@ -194,7 +180,7 @@ func (s *Store) Counts(ctx context.Context) (map[kitchen.Stage]int, error) {
 
 // Update implements kitchen.Store.
 func (s *Store) Update(ctx context.Context, orderID string, fn func(*kitchen.Ticket) ([]events.Envelope, error)) error {
-	return inTx(ctx, s.db, func(tx *sql.Tx) error {
+	return sqlitestore.InTx(ctx, s.db, func(tx *sql.Tx) error {
 		before, err := scanTicket(tx.QueryRowContext(ctx, `SELECT `+ticketColumns+` FROM tickets WHERE order_id = ?`, orderID))
 		if errors.Is(err, sql.ErrNoRows) {
 			return kitchen.ErrNotFound

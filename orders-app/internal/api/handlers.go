@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"net/http"
-	"strconv"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -43,10 +42,6 @@ func (h *Handlers) Register(r fiber.Router) {
 	r.Post("/dead-letters/:id/replay", h.replay)
 }
 
-func (h *Handlers) ctx(c *fiber.Ctx) (context.Context, context.CancelFunc) {
-	return context.WithTimeout(c.UserContext(), h.timeout)
-}
-
 // place godoc
 //
 //	@Summary		Order dishes
@@ -65,7 +60,7 @@ func (h *Handlers) place(c *fiber.Ctx) error {
 	if err := httpx.DecodeJSON(c.Body(), &req); err != nil {
 		return err
 	}
-	ctx, cancel := h.ctx(c)
+	ctx, cancel := httpx.Context(c, h.timeout)
 	defer cancel()
 	b, err := h.svc.Place(ctx, req.Quantity)
 	if err != nil {
@@ -89,11 +84,11 @@ func (h *Handlers) place(c *fiber.Ctx) error {
 //	@Failure		422		{object}	httpx.ErrorBody	"Unknown status, limit out of range or bad cursor"
 //	@Router			/api/v1/orders [get]
 func (h *Handlers) list(c *fiber.Ctx) error {
-	limit, err := intQuery(c, "limit")
+	limit, err := httpx.IntQuery(c, "limit")
 	if err != nil {
 		return err
 	}
-	ctx, cancel := h.ctx(c)
+	ctx, cancel := httpx.Context(c, h.timeout)
 	defer cancel()
 	page, err := h.svc.List(ctx, order.Query{
 		Status: order.Status(c.Query("status")), BatchID: c.Query("batch"), After: c.Query("cursor"), Limit: limit,
@@ -119,7 +114,7 @@ func (h *Handlers) list(c *fiber.Ctx) error {
 //	@Failure		404	{object}	httpx.ErrorBody	"No such order"
 //	@Router			/api/v1/orders/{id} [get]
 func (h *Handlers) get(c *fiber.Ctx) error {
-	ctx, cancel := h.ctx(c)
+	ctx, cancel := httpx.Context(c, h.timeout)
 	defer cancel()
 	o, err := h.svc.Get(ctx, c.Params("id"))
 	if err != nil {
@@ -137,7 +132,7 @@ func (h *Handlers) get(c *fiber.Ctx) error {
 //	@Success		200	{object}	StatsResponse
 //	@Router			/api/v1/orders/stats [get]
 func (h *Handlers) stats(c *fiber.Ctx) error {
-	ctx, cancel := h.ctx(c)
+	ctx, cancel := httpx.Context(c, h.timeout)
 	defer cancel()
 	st, err := h.svc.Stats(ctx)
 	if err != nil {
@@ -163,7 +158,7 @@ func (h *Handlers) stats(c *fiber.Ctx) error {
 //	@Failure		422		{object}	httpx.ErrorBody	"Limit out of range"
 //	@Router			/api/v1/dead-letters [get]
 func (h *Handlers) deadLetters(c *fiber.Ctx) error {
-	limit, err := intQuery(c, "limit")
+	limit, err := httpx.IntQuery(c, "limit")
 	if err != nil {
 		return err
 	}
@@ -173,7 +168,7 @@ func (h *Handlers) deadLetters(c *fiber.Ctx) error {
 	if limit < 1 || limit > order.MaxPage {
 		return &order.InvalidError{Field: "limit", Message: "must be between 1 and 500"}
 	}
-	ctx, cancel := h.ctx(c)
+	ctx, cancel := httpx.Context(c, h.timeout)
 	defer cancel()
 	dls, err := h.dlq.List(ctx, c.Query("cursor"), limit+1)
 	if err != nil {
@@ -201,7 +196,7 @@ func (h *Handlers) deadLetters(c *fiber.Ctx) error {
 //	@Failure		404	{object}	httpx.ErrorBody	"No such dead letter"
 //	@Router			/api/v1/dead-letters/{id}/replay [post]
 func (h *Handlers) replay(c *fiber.Ctx) error {
-	ctx, cancel := h.ctx(c)
+	ctx, cancel := httpx.Context(c, h.timeout)
 	defer cancel()
 	id := c.Params("id")
 	d, err := h.dlq.Get(ctx, id)
@@ -219,18 +214,6 @@ func (h *Handlers) replay(c *fiber.Ctx) error {
 		return err
 	}
 	return c.Status(http.StatusAccepted).JSON(deadLetterView(d))
-}
-
-func intQuery(c *fiber.Ctx, name string) (int, error) {
-	raw := c.Query(name)
-	if raw == "" {
-		return 0, nil
-	}
-	n, err := strconv.Atoi(raw)
-	if err != nil {
-		return 0, httpx.Errorf(http.StatusBadRequest, "invalid_"+name, name+" must be a whole number")
-	}
-	return n, nil
 }
 
 // MapError translates the domain's errors for the HTTP error handler.

@@ -50,24 +50,9 @@ func micros(t time.Time) int64 { return t.UnixMicro() }
 
 func fromMicros(us int64) time.Time { return time.UnixMicro(us).UTC() }
 
-func inTx(ctx context.Context, db *sql.DB, fn func(*sql.Tx) error) error {
-	tx, err := db.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("beginning transaction: %w", err)
-	}
-	if err := fn(tx); err != nil {
-		_ = tx.Rollback()
-		return err
-	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("committing: %w", err)
-	}
-	return nil
-}
-
 // Place implements order.Store.
 func (s *Store) Place(ctx context.Context, orders []order.Order, steps []order.Step, outbox []events.Envelope) error {
-	return inTx(ctx, s.db, func(tx *sql.Tx) error {
+	return sqlitestore.InTx(ctx, s.db, func(tx *sql.Tx) error {
 		ins, err := tx.PrepareContext(ctx, `INSERT INTO orders (id, batch_id, status, progress, placed_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)`)
 		if err != nil {
 			return fmt.Errorf("storing orders: %w", err)
@@ -219,7 +204,7 @@ func (s *Store) Counts(ctx context.Context) (map[order.Status]int, error) {
 // Update implements order.Store. Transactions take SQLite's write lock when
 // they begin, so the read and the write below are one critical section.
 func (s *Store) Update(ctx context.Context, ids []string, fn func(map[string]*order.Order) ([]order.Step, error)) error {
-	return inTx(ctx, s.db, func(tx *sql.Tx) error {
+	return sqlitestore.InTx(ctx, s.db, func(tx *sql.Tx) error {
 		args := make([]any, len(ids))
 		for i, id := range ids {
 			args[i] = id

@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Measures a burst end to end: starts a fresh Comanda (embedded, or on the
+# machine's Redis and PostgreSQL with `real`), runs the load generator
+# against it, stops it.
+#
+#   .ci/bench.sh embedded 200 1      # 200 orders of 1 dish
+#   .ci/bench.sh real 1 10000        # 1 order of 10,000 dishes
+set -euo pipefail
+cd "$(dirname "$0")/.."
+mode=${1:-embedded} n=${2:-200} q=${3:-1}
+work=$(mktemp -d)
+go build -o "$work/comanda" ./cmd/comanda
+go build -o "$work/loadgen" ./cmd/loadgen
+
+export DATA_DIR="$work/data" MARKET_SEED=42 MARKET_MAX=5 LOG_LEVEL=warn
+export ORDERS_ADDR=127.0.0.1:13000 KITCHEN_ADDR=127.0.0.1:13001 INVENTORY_ADDR=127.0.0.1:13002 MARKET_ADDR=127.0.0.1:13010
+if [ "$mode" = real ]; then
+  bash .ci/services.sh >/dev/null
+  tag=bench_$(date +%s)
+  export REDIS_URL=redis://127.0.0.1:6379/0 STREAM_PREFIX=$tag
+  export DATABASE_URL="postgres://postgres@127.0.0.1:5432/test?sslmode=disable"
+  export ORDERS_DB_SCHEMA=${tag}_orders KITCHEN_DB_SCHEMA=${tag}_kitchen
+fi
+
+"$work/comanda" >"$work/comanda.log" 2>&1 &
+pid=$!
+cleanup() {
+  kill -TERM "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+  if [ "$mode" = real ]; then
+    psql -q -h 127.0.0.1 -U postgres -d test -c "DROP SCHEMA IF EXISTS ${tag}_orders CASCADE; DROP SCHEMA IF EXISTS ${tag}_kitchen CASCADE" >/dev/null 2>&1 || true
+    redis-cli -h 127.0.0.1 --scan --pattern "$tag:*" | xargs -r redis-cli -h 127.0.0.1 del >/dev/null
+  fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
+for _ in $(seq 1 100); do
+  curl -fs http://127.0.0.1:13002/ready >/dev/null 2>&1 && break
+  sleep 0.1
+done
+echo "== $mode: $n orders × $q dishes"
+"$work/loadgen" -orders http://127.0.0.1:13000 -inventory http://127.0.0.1:13002 -n "$n" -q "$q"
