@@ -3,7 +3,8 @@
 #   make test   every test, against this machine's Redis and PostgreSQL
 
 SWAG := go tool swag
-APPS := orders kitchen inventory
+# directory:swagger-instance of every service with a Swagger spec
+SPECS := orders-app:orders kitchen-app:kitchen inventory-app:inventory web:web
 
 .PHONY: run test services lint fmt-check vet swag swag-check unit loadgen
 
@@ -29,18 +30,18 @@ unit:
 
 # Regenerate the Swagger specs from the handlers' annotations.
 swag:
-	@for app in $(APPS); do \
-		[ -f $$app-app/app/swagger.go ] || continue; \
-		(cd $$app-app && $(SWAG) init --quiet --instanceName $$app -g app/swagger.go -d ./,../internal/httpx -o docs --parseInternal --packageName docs --outputTypes go,json,yaml) || exit 1; \
+	@for spec in $(SPECS); do \
+		dir=$${spec%%:*}; name=$${spec##*:}; \
+		(cd $$dir && $(SWAG) init --quiet --instanceName $$name -g app/swagger.go -d ./,../internal/httpx -o docs --parseInternal --packageName docs --outputTypes go,json,yaml) || exit 1; \
 	done
 
 # Fail when the committed specs differ from what the annotations generate.
 swag-check:
 	@tmp=$$(mktemp -d); trap 'rm -rf $$tmp' EXIT; \
-	for app in $(APPS); do \
-		[ -f $$app-app/app/swagger.go ] || continue; \
-		(cd $$app-app && $(SWAG) init --quiet --instanceName $$app -g app/swagger.go -d ./,../internal/httpx -o $$tmp/$$app --parseInternal --packageName docs --outputTypes go,json,yaml) || exit 1; \
-		diff -ru $$app-app/docs $$tmp/$$app || { echo "$$app-app/docs is stale: run make swag"; exit 1; }; \
+	for spec in $(SPECS); do \
+		dir=$${spec%%:*}; name=$${spec##*:}; \
+		(cd $$dir && $(SWAG) init --quiet --instanceName $$name -g app/swagger.go -d ./,../internal/httpx -o $$tmp/$$name --parseInternal --packageName docs --outputTypes go,json,yaml) || exit 1; \
+		diff -ru $$dir/docs $$tmp/$$name || { echo "$$dir/docs is stale: run make swag"; exit 1; }; \
 	done
 
 # Benchmarks the running system: make loadgen ARGS="-n 200 -q 1"

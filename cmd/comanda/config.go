@@ -8,6 +8,7 @@ import (
 	inventoryapp "github.com/comanda-dev/comanda/inventory-app/app"
 	kitchenapp "github.com/comanda-dev/comanda/kitchen-app/app"
 	ordersapp "github.com/comanda-dev/comanda/orders-app/app"
+	webapp "github.com/comanda-dev/comanda/web/app"
 )
 
 // Config is the whole system: each service's own configuration, read from
@@ -17,6 +18,7 @@ type Config struct {
 	Orders    ordersapp.Config
 	Kitchen   kitchenapp.Config
 	Inventory inventoryapp.Config
+	Web       webapp.Config
 
 	// EmbeddedRedis starts an in-process Redis (when REDIS_URL is unset).
 	EmbeddedRedis bool
@@ -46,6 +48,10 @@ func LoadConfig() (Config, error) {
 	c.Kitchen, err = kitchenapp.LoadConfig()
 	errs = append(errs, err)
 	c.Inventory, err = inventoryapp.LoadConfig()
+	errs = append(errs, err)
+	// The gateway's secret and password may come from the data folder:
+	// checked once they are known (see System.Start).
+	c.Web, err = config.Load[webapp.Config]()
 	errs = append(errs, err)
 	c.Runner, err = config.Load[runnerEnv]()
 	errs = append(errs, err)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"path/filepath"
 
 	"github.com/alicebob/miniredis/v2"
@@ -14,6 +15,7 @@ import (
 	inventoryapp "github.com/comanda-dev/comanda/inventory-app/app"
 	kitchenapp "github.com/comanda-dev/comanda/kitchen-app/app"
 	ordersapp "github.com/comanda-dev/comanda/orders-app/app"
+	webapp "github.com/comanda-dev/comanda/web/app"
 )
 
 // System is the whole restaurant in one process: the same services that run
@@ -29,7 +31,10 @@ type System struct {
 	Orders    *ordersapp.App
 	Kitchen   *kitchenapp.App
 	Inventory *inventoryapp.App
-	stopMkt   context.CancelFunc
+	Web       *webapp.App
+	// NewPassword is the manager's password when this run created it.
+	NewPassword string
+	stopMkt     context.CancelFunc
 }
 
 // Start brings the system up; Run serves it.
@@ -70,7 +75,24 @@ func Start(ctx context.Context, cfg Config, log *slog.Logger) (s *System, err er
 		cfg.Inventory.MarketURL = s.MarketURL
 	}
 
-	// 3. The three services.
+	// 3. Sessions: a shared secret and the manager's account, created in
+	// the data folder on the first run unless the environment gives them.
+	if !cfg.Web.AuthDisabled && (cfg.Web.AuthSecret == "" || (cfg.Web.ManagerPassword == "" && cfg.Web.ManagerPasswordHash == "")) {
+		creds, err := loadOrCreateCredentials(cfg.Orders.DataDir, cfg.Web.ManagerUser)
+		if err != nil {
+			return nil, err
+		}
+		if cfg.Web.AuthSecret == "" {
+			cfg.Web.AuthSecret = creds.Secret
+		}
+		if cfg.Web.ManagerPassword == "" && cfg.Web.ManagerPasswordHash == "" {
+			cfg.Web.ManagerPasswordHash = creds.PasswordHash
+			s.NewPassword = creds.NewPassword
+		}
+	}
+	cfg.Orders.AuthSecret, cfg.Kitchen.AuthSecret, cfg.Inventory.AuthSecret = cfg.Web.AuthSecret, cfg.Web.AuthSecret, cfg.Web.AuthSecret
+
+	// 4. The three services.
 	if s.Orders, err = ordersapp.New(ctx, cfg.Orders, log.With("service", "orders-app")); err != nil {
 		return nil, fmt.Errorf("starting orders-app: %w", err)
 	}
@@ -80,8 +102,23 @@ func Start(ctx context.Context, cfg Config, log *slog.Logger) (s *System, err er
 	if s.Inventory, err = inventoryapp.New(ctx, cfg.Inventory, log.With("service", "inventory-app")); err != nil {
 		return nil, fmt.Errorf("starting inventory-app: %w", err)
 	}
+
+	// 5. The gateway, in front of them.
+	cfg.Web.OrdersURL, cfg.Web.KitchenURL, cfg.Web.InventoryURL = local(s.Orders.Addr()), local(s.Kitchen.Addr()), local(s.Inventory.Addr())
+	if s.Web, err = webapp.New(ctx, cfg.Web, log.With("service", "web")); err != nil {
+		return nil, fmt.Errorf("starting web: %w", err)
+	}
 	s.cfg = cfg
 	return s, nil
+}
+
+// local is the URL at which this process reaches a service listening on addr.
+func local(addr string) string {
+	_, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return "http://" + addr
+	}
+	return "http://127.0.0.1:" + port
 }
 
 // Run serves until ctx ends and every service has drained.
@@ -91,6 +128,7 @@ func (s *System) Run(ctx context.Context) error {
 	g.Go(func() error { return s.Orders.Run(gctx) })
 	g.Go(func() error { return s.Kitchen.Run(gctx) })
 	g.Go(func() error { return s.Inventory.Run(gctx) })
+	g.Go(func() error { return s.Web.Run(gctx) })
 	err := g.Wait()
 	if s.redis != nil {
 		n, serr := saveStreams(context.WithoutCancel(ctx), s.redis.Addr(), s.snapshot)

@@ -14,6 +14,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/comanda-dev/comanda/internal/auth"
 	"github.com/comanda-dev/comanda/internal/config"
 	"github.com/comanda-dev/comanda/internal/events"
 	"github.com/comanda-dev/comanda/internal/marketsim"
@@ -37,6 +38,8 @@ type harness struct {
 	orders  string
 	kitchen string
 	invent  string
+	web     string
+	token   string
 }
 
 func testConfig(t *testing.T, s setup) (Config, *redis.Client) {
@@ -51,7 +54,7 @@ func testConfig(t *testing.T, s setup) (Config, *redis.Client) {
 		c.ReclaimIdle = 2 * time.Second
 		c.ShutdownTimeout = 10 * time.Second
 	}
-	cfg.Orders.Addr, cfg.Kitchen.Addr, cfg.Inventory.Addr = "127.0.0.1:0", "127.0.0.1:0", "127.0.0.1:0"
+	cfg.Orders.Addr, cfg.Kitchen.Addr, cfg.Inventory.Addr, cfg.Web.Addr = "127.0.0.1:0", "127.0.0.1:0", "127.0.0.1:0", "127.0.0.1:0"
 	cfg.Runner.MarketAddr = "127.0.0.1:0"
 	cfg.Kitchen.CookTime = 0
 	cfg.Inventory.MarketRetryMin = 2 * time.Millisecond
@@ -115,11 +118,21 @@ func startSystem(t *testing.T, s setup) *harness {
 		rdb = redis.NewClient(&redis.Options{Addr: sys.redis.Addr()})
 		t.Cleanup(func() { _ = rdb.Close() })
 	}
+	keys, err := auth.NewKeys(sys.cfg.Web.AuthSecret)
+	if err != nil {
+		t.Fatal(err)
+	}
+	token, _, err := keys.Issue(sys.cfg.Web.ManagerUser, time.Hour, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
 	return &harness{
 		t: t, sys: sys, cfg: sys.cfg, rdb: rdb, streams: events.StreamNames(sys.cfg.Orders.StreamPrefix),
 		orders:  "http://" + sys.Orders.Addr(),
 		kitchen: "http://" + sys.Kitchen.Addr(),
 		invent:  "http://" + sys.Inventory.Addr(),
+		web:     "http://" + sys.Web.Addr(),
+		token:   token,
 	}
 }
 
@@ -133,6 +146,9 @@ func (h *harness) do(method, url string, body any, out any) int {
 	req, err := http.NewRequest(method, url, rd)
 	if err != nil {
 		h.t.Fatal(err)
+	}
+	if h.token != "" {
+		req.Header.Set("Authorization", "Bearer "+h.token)
 	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {

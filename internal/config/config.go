@@ -100,7 +100,19 @@ type Common struct {
 	ShutdownTimeout time.Duration `env:"SHUTDOWN_TIMEOUT" envDefault:"20s"`
 	// LogLevel is debug, info, warn or error.
 	LogLevel string `env:"LOG_LEVEL" envDefault:"info"`
+	// Environment is "development" or "production"; production refuses
+	// settings that are only safe on a laptop.
+	Environment string `env:"APP_ENV" envDefault:"development"`
+	// AuthSecret signs and checks session tokens; the gateway and every
+	// service share it. Required in production.
+	AuthSecret string `env:"AUTH_SECRET" secret:"true"`
+	// AuthDisabled turns every authentication check off, for local
+	// experiments. Refused in production.
+	AuthDisabled bool `env:"AUTH_DISABLED" envDefault:"false"`
 }
+
+// Production reports whether the production configuration is in force.
+func (c Common) Production() bool { return c.Environment == "production" }
 
 // Validate checks the shared settings.
 func (c Common) Validate() error {
@@ -117,6 +129,18 @@ func (c Common) Validate() error {
 	if c.MaxDeliveries < 1 {
 		errs = append(errs, errors.New("MAX_DELIVERIES must be at least 1"))
 	}
+	switch c.Environment {
+	case "development":
+	case "production":
+		if c.AuthDisabled {
+			errs = append(errs, errors.New("AUTH_DISABLED is refused when APP_ENV=production"))
+		}
+		if len(c.AuthSecret) < 32 {
+			errs = append(errs, errors.New("AUTH_SECRET of at least 32 characters is required when APP_ENV=production"))
+		}
+	default:
+		errs = append(errs, fmt.Errorf("APP_ENV must be development or production, got %q", c.Environment))
+	}
 	return errors.Join(errs...)
 }
 
@@ -128,6 +152,9 @@ func (c Common) LogAttrs() []slog.Attr {
 		slog.String("streamPrefix", c.StreamPrefix),
 		slog.String("reclaimIdle", c.ReclaimIdle.String()),
 		slog.Int64("maxDeliveries", c.MaxDeliveries),
+		slog.String("environment", c.Environment),
+		slog.Bool("authSecretSet", c.AuthSecret != ""),
+		slog.Bool("authDisabled", c.AuthDisabled),
 	}
 }
 
@@ -162,4 +189,38 @@ func Logger(level, service string) *slog.Logger {
 		log = log.With("service", service)
 	}
 	return log
+}
+
+// Variable describes one environment variable a configuration reads.
+type Variable struct {
+	Name       string
+	Default    string
+	HasDefault bool
+	// Secret marks values that must come from a secret store, never from a
+	// committed file (tag `secret:"true"`).
+	Secret bool
+}
+
+// Variables lists the variables a configuration struct reads, embedded
+// structs included, for documentation and consistency checks.
+func Variables(cfg any) []Variable {
+	return variables(reflect.TypeOf(cfg))
+}
+
+func variables(t reflect.Type) []Variable {
+	var out []Variable
+	for i := range t.NumField() {
+		f := t.Field(i)
+		if f.Anonymous && f.Type.Kind() == reflect.Struct {
+			out = append(out, variables(f.Type)...)
+			continue
+		}
+		name, _, _ := strings.Cut(f.Tag.Get("env"), ",")
+		if name == "" {
+			continue
+		}
+		def, has := f.Tag.Lookup("envDefault")
+		out = append(out, Variable{Name: name, Default: def, HasDefault: has, Secret: f.Tag.Get("secret") == "true"})
+	}
+	return out
 }

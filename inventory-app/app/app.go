@@ -15,6 +15,7 @@ import (
 	"github.com/gofiber/swagger"
 	"github.com/redis/go-redis/v9"
 
+	"github.com/comanda-dev/comanda/internal/auth"
 	"github.com/comanda-dev/comanda/internal/events"
 	"github.com/comanda-dev/comanda/internal/httpx"
 	"github.com/comanda-dev/comanda/internal/lifecycle"
@@ -127,6 +128,10 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (a *App, err error) 
 	}
 
 	// 6. The HTTP API.
+	keys, err := auth.ForService(cfg.Common, log)
+	if err != nil {
+		return nil, err
+	}
 	reg := httpx.NewRegistry()
 	registerMarketMetrics(reg, a.market)
 	a.http = httpx.New(httpx.Options{
@@ -140,7 +145,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (a *App, err error) 
 		},
 	})
 	a.http.Get("/documentation/*", swagger.New(swagger.Config{InstanceName: "inventory", Title: "Comanda inventory-app"}))
-	api.New(a.warehouse, a.market, cfg.RequestTimeout).Register(a.http.Group("/api/v1"))
+	api.New(a.warehouse, a.market, cfg.RequestTimeout).Register(a.http.Group("/api/v1", auth.RequireForWrites(keys)))
 	a.ln, err = net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return nil, fmt.Errorf("listening on %s: %w", cfg.Addr, err)

@@ -17,7 +17,7 @@ type Config struct {
 	// MongoURL locates MongoDB, which must run as a replica set (a single
 	// node one will do): reservations and purchases use multi-document
 	// transactions. Empty keeps the warehouse in a SQLite file in DATA_DIR.
-	MongoURL string `env:"MONGO_URL"`
+	MongoURL string `env:"MONGO_URL" secret:"true"`
 	// MongoDatabase holds inventory-app's collections.
 	MongoDatabase string `env:"MONGO_DATABASE" envDefault:"comanda_inventory"`
 	// MarketURL is the farmers market's buy endpoint.

@@ -14,6 +14,7 @@ import (
 	"github.com/gofiber/swagger"
 	"github.com/redis/go-redis/v9"
 
+	"github.com/comanda-dev/comanda/internal/auth"
 	"github.com/comanda-dev/comanda/internal/events"
 	"github.com/comanda-dev/comanda/internal/httpx"
 	"github.com/comanda-dev/comanda/internal/lifecycle"
@@ -129,6 +130,10 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (a *App, err error) 
 	}
 
 	// 4. The HTTP API.
+	keys, err := auth.ForService(cfg.Common, log)
+	if err != nil {
+		return nil, err
+	}
 	reg := httpx.NewRegistry()
 	a.http = httpx.New(httpx.Options{
 		Service:  "kitchen-app",
@@ -141,7 +146,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (a *App, err error) 
 		},
 	})
 	a.http.Get("/documentation/*", swagger.New(swagger.Config{InstanceName: "kitchen", Title: "Comanda kitchen-app"}))
-	api.New(svc, cfg.RequestTimeout).Register(a.http.Group("/api/v1"))
+	api.New(svc, cfg.RequestTimeout).Register(a.http.Group("/api/v1", auth.RequireForWrites(keys)))
 	a.ln, err = net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return nil, fmt.Errorf("listening on %s: %w", cfg.Addr, err)

@@ -15,7 +15,7 @@ type Config struct {
 	Addr string `env:"KITCHEN_ADDR" envDefault:":3001"`
 	// DatabaseURL locates PostgreSQL; empty keeps the kitchen in a SQLite
 	// file in DATA_DIR.
-	DatabaseURL string `env:"DATABASE_URL"`
+	DatabaseURL string `env:"DATABASE_URL" secret:"true"`
 	// DatabaseSchema holds kitchen-app's tables.
 	DatabaseSchema string `env:"KITCHEN_DB_SCHEMA" envDefault:"kitchen"`
 	// DatabaseMaxConns caps the connection pool. The cooks share it: each

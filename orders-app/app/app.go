@@ -14,6 +14,7 @@ import (
 	"github.com/gofiber/swagger"
 	"github.com/redis/go-redis/v9"
 
+	"github.com/comanda-dev/comanda/internal/auth"
 	"github.com/comanda-dev/comanda/internal/events"
 	"github.com/comanda-dev/comanda/internal/httpx"
 	"github.com/comanda-dev/comanda/internal/lifecycle"
@@ -100,6 +101,10 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (a *App, err error) 
 	}
 
 	// 4. The HTTP API.
+	keys, err := auth.ForService(cfg.Common, log)
+	if err != nil {
+		return nil, err
+	}
 	reg := httpx.NewRegistry()
 	a.http = httpx.New(httpx.Options{
 		Service:  "orders-app",
@@ -112,7 +117,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (a *App, err error) 
 		},
 	})
 	a.http.Get("/documentation/*", swagger.New(swagger.Config{InstanceName: "orders", Title: "Comanda orders-app"}))
-	api.New(svc, stream.NewDeadLetterQueue(a.rdb, streams.DeadLetter, cfg.StreamMaxLen), cfg.RequestTimeout).Register(a.http.Group("/api/v1"))
+	api.New(svc, stream.NewDeadLetterQueue(a.rdb, streams.DeadLetter, cfg.StreamMaxLen), cfg.RequestTimeout).Register(a.http.Group("/api/v1", auth.RequireForWrites(keys)))
 	a.ln, err = net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return nil, fmt.Errorf("listening on %s: %w", cfg.Addr, err)

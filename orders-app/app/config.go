@@ -15,7 +15,7 @@ type Config struct {
 	Addr string `env:"ORDERS_ADDR" envDefault:":3000"`
 	// DatabaseURL locates PostgreSQL; empty keeps orders in a SQLite file in
 	// DATA_DIR.
-	DatabaseURL string `env:"DATABASE_URL"`
+	DatabaseURL string `env:"DATABASE_URL" secret:"true"`
 	// DatabaseSchema holds orders-app's tables.
 	DatabaseSchema string `env:"ORDERS_DB_SCHEMA" envDefault:"orders"`
 	// DatabaseMaxConns caps the connection pool.
