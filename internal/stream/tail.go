@@ -95,3 +95,38 @@ func Tail(ctx context.Context, rdb redis.UniversalClient, streams []string, opt 
 	}
 	return nil
 }
+
+// Range reads the entries of one stream after the id after ("" or "0-0":
+// from the start) up to and including until ("+": to the end), in chunks of
+// count, and passes the decoded messages to fn. Entries that do not decode
+// are skipped. It returns the id of the last entry read, or after when there
+// was none.
+func Range(ctx context.Context, rdb redis.UniversalClient, stream, after, until string, count int, fn func([]Message) error) (string, error) {
+	last := after
+	for {
+		start := "-"
+		if last != "" && last != "0-0" {
+			start = "(" + last
+		}
+		xs, err := rdb.XRangeN(ctx, stream, start, until, int64(count)).Result()
+		if err != nil {
+			return last, err
+		}
+		if len(xs) == 0 {
+			return last, nil
+		}
+		batch := make([]Message, 0, len(xs))
+		for _, x := range xs {
+			last = x.ID
+			if m, err := decodeEntry(stream, x); err == nil {
+				batch = append(batch, m)
+			}
+		}
+		if err := fn(batch); err != nil {
+			return last, err
+		}
+		if len(xs) < count {
+			return last, nil
+		}
+	}
+}

@@ -24,6 +24,7 @@ import (
 	_ "github.com/comanda-dev/comanda/inventory-app/docs" // registers the swagger spec
 	"github.com/comanda-dev/comanda/inventory-app/internal/api"
 	"github.com/comanda-dev/comanda/inventory-app/internal/consumer"
+	"github.com/comanda-dev/comanda/inventory-app/internal/feed"
 	"github.com/comanda-dev/comanda/inventory-app/internal/market"
 	"github.com/comanda-dev/comanda/inventory-app/internal/mongo"
 	"github.com/comanda-dev/comanda/inventory-app/internal/sqlite"
@@ -46,6 +47,7 @@ type App struct {
 	warehouse *warehouse.Warehouse
 	relay     *outbox.Relay
 	consumer  *stream.Consumer
+	feed      *feed.Hub
 	http      *fiber.App
 	ln        net.Listener
 }
@@ -146,6 +148,8 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (a *App, err error) 
 	})
 	a.http.Get("/documentation/*", swagger.New(swagger.Config{InstanceName: "inventory", Title: "Comanda inventory-app"}))
 	api.New(a.warehouse, a.market, cfg.RequestTimeout).Register(a.http.Group("/api/v1", auth.RequireForWrites(keys)))
+	a.feed = feed.NewHub(a.rdb, a.warehouse, feed.Options{Streams: streams, Interval: cfg.FeedInterval, Registry: reg, Logger: log})
+	a.feed.Register(a.http, keys, cfg.WSAllowedOrigins)
 	a.ln, err = net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return nil, fmt.Errorf("listening on %s: %w", cfg.Addr, err)
@@ -164,7 +168,7 @@ func (a *App) Run(ctx context.Context) error {
 	defer a.close()
 	return lifecycle.Run(ctx, lifecycle.Parts{
 		Name: "inventory-app", Log: a.log, HTTP: a.http, Listener: a.ln, Grace: a.cfg.ShutdownTimeout / 2,
-		Workers: []func(context.Context) error{a.consumer.Run, a.warehouse.Run},
+		Workers: []func(context.Context) error{a.consumer.Run, a.warehouse.Run, a.feed.Run},
 		Relay:   a.relay,
 	})
 }

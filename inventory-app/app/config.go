@@ -39,6 +39,12 @@ type Config struct {
 	InitialStock int `env:"INITIAL_STOCK" envDefault:"5"`
 	// RequestTimeout bounds the work of one HTTP request.
 	RequestTimeout time.Duration `env:"REQUEST_TIMEOUT" envDefault:"15s"`
+	// FeedInterval is the longest a change waits before the live feed sends
+	// it; changes within one interval travel in one frame.
+	FeedInterval time.Duration `env:"FEED_INTERVAL" envDefault:"100ms"`
+	// WSAllowedOrigins lists browser origins, besides the feed's own, that
+	// may open the WebSocket (comma-separated).
+	WSAllowedOrigins []string `env:"WS_ALLOWED_ORIGINS" envSeparator:","`
 }
 
 // LoadConfig reads and checks the configuration.
@@ -70,6 +76,7 @@ func (c Config) Validate() error {
 	add(c.MarketBreakerCooldown <= 0, "MARKET_BREAKER_COOLDOWN must be positive")
 	add(c.InitialStock < 0 || c.InitialStock > 1_000_000, "INITIAL_STOCK must be between 0 and 1000000")
 	add(c.RequestTimeout <= 0, "REQUEST_TIMEOUT must be positive")
+	add(c.FeedInterval < 10*time.Millisecond, "FEED_INTERVAL must be at least 10ms")
 	return errors.Join(errs...)
 }
 

@@ -89,3 +89,17 @@ func (w *Warehouse) Reservation(ctx context.Context, orderID string) (Reservatio
 	}
 	return w.store.Reservation(ctx, orderID)
 }
+
+// Buying lists the ingredients whose buyer is at the market now, in
+// catalogue order. It reads memory only, so the live feed may call it often.
+func (w *Warehouse) Buying() []string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	var out []string
+	for i, on := range w.buying {
+		if on {
+			out = append(out, catalogue[i])
+		}
+	}
+	return out
+}

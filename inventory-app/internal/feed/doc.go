@@ -1,0 +1,8 @@
+// Package feed is the dashboard's live feed (docs/feed.md): a hub that tails
+// every stream without a consumer group (so every replica sees every event),
+// keeps a projection of the orders in progress, counts, recent purchases and
+// dead letters, coalesces changes into at most one frame per interval, and
+// pushes frames to WebSocket clients, each with its own writer goroutine and a
+// small queue; a client that falls behind is dropped and resumes with its
+// cursor.
+package feed

@@ -1,0 +1,265 @@
+package feed
+
+import (
+	"encoding/json"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/comanda-dev/comanda/internal/events"
+	"github.com/comanda-dev/comanda/internal/stream"
+)
+
+// Stages, in the order an order moves through them.
+var stageRank = map[string]int{
+	"placed": 0, "queued": 1, "waiting_ingredients": 2, "preparing": 3, "delivered": 4,
+}
+
+const (
+	keepPurchases   = 100
+	keepDeadLetters = 50
+)
+
+// order is the projection of one order.
+type order struct {
+	stage    string // progress: placed … delivered
+	failed   string // reason, while failed
+	recipe   string
+	since    time.Time
+	placedAt time.Time
+	missing  []events.Item
+}
+
+func (o *order) status() string {
+	if o.stage != "delivered" && o.failed != "" {
+		return "failed"
+	}
+	return o.stage
+}
+
+func (o *order) active() bool {
+	s := o.status()
+	return s != "delivered" && s != "failed"
+}
+
+// projection is what the feed knows, built from the streams alone. It is not
+// safe for concurrent use: the hub guards it.
+type projection struct {
+	orders     map[string]*order // every order the retained streams mention
+	active     map[string]*order
+	delivered  int
+	failed     int
+	purchases  []purchaseView // newest last
+	deadLetter []deadLetterView
+	stock      map[string]stockView
+
+	// delta collects what changed since the last frame.
+	delta delta
+}
+
+type delta struct {
+	orders      map[string]orderView
+	stock       map[string]stockView
+	purchases   []purchaseView
+	deadLetters []deadLetterView
+}
+
+func (d *delta) empty() bool {
+	return len(d.orders) == 0 && len(d.stock) == 0 && len(d.purchases) == 0 && len(d.deadLetters) == 0
+}
+
+func newProjection() *projection {
+	p := &projection{orders: map[string]*order{}, active: map[string]*order{}, stock: map[string]stockView{}}
+	p.resetDelta()
+	return p
+}
+
+func (p *projection) resetDelta() {
+	p.delta = delta{orders: map[string]orderView{}, stock: map[string]stockView{}}
+}
+
+func (p *projection) counts() counts {
+	return counts{Placed: len(p.orders), InProgress: len(p.active), Delivered: p.delivered, Failed: p.failed}
+}
+
+// entryMillis is when an entry entered Redis: the first part of its id.
+func entryMillis(id string) int64 {
+	ms, _, _ := strings.Cut(id, "-")
+	n, _ := strconv.ParseInt(ms, 10, 64)
+	return n
+}
+
+// apply folds one message into the projection and the pending delta.
+// Malformed payloads are skipped: the consumers dead-letter them.
+func (p *projection) apply(m stream.Message) {
+	e := m.Event
+	t := entryMillis(m.ID)
+	switch e.Type {
+	case events.TypeOrderPlaced:
+		pl, err := events.DecodePayload[events.OrderPlaced](e)
+		if err != nil {
+			return
+		}
+		o := p.order(e.OrderID, e.Time)
+		if o.placedAt.IsZero() || pl.PlacedAt.Before(o.placedAt) {
+			o.placedAt = pl.PlacedAt
+		}
+		p.touch(e.OrderID, o, e.Time, t)
+	case events.TypeRecipePicked, events.TypeIngredientsRequested, events.TypeCookingStarted, events.TypeDishDelivered:
+		p.advance(e, t)
+	case events.TypeIngredientsShort:
+		pl, err := events.DecodePayload[events.IngredientsShort](e)
+		if err != nil {
+			return
+		}
+		if o, ok := p.orders[e.OrderID]; ok && o.active() {
+			o.missing = pl.Missing
+			p.touch(e.OrderID, o, e.Time, t)
+		}
+	case events.TypeIngredientsReserved:
+		pl, err := events.DecodePayload[events.IngredientsReserved](e)
+		if err != nil {
+			return
+		}
+		if o, ok := p.orders[e.OrderID]; ok && o.missing != nil {
+			o.missing = nil
+			p.touch(e.OrderID, o, e.Time, t)
+		}
+		for _, s := range pl.Stock {
+			p.setStock(s.Ingredient, s.OnHand, t)
+		}
+	case events.TypeMarketBought:
+		pl, err := events.DecodePayload[events.MarketBought](e)
+		if err != nil {
+			return
+		}
+		pv := purchaseView{ID: pl.PurchaseID, Ingredient: pl.Ingredient, Quantity: pl.Quantity, OrderIDs: pl.OrderIDs, OnHand: pl.OnHand, At: e.Time, T: t}
+		if pv.OrderIDs == nil {
+			pv.OrderIDs = []string{}
+		}
+		p.purchases = appendCapped(p.purchases, pv, keepPurchases)
+		p.delta.purchases = append(p.delta.purchases, pv)
+		p.setStock(pl.Ingredient, pl.OnHand, t)
+	case events.TypeDeadLettered:
+		pl, err := events.DecodePayload[events.DeadLettered](e)
+		if err != nil {
+			return
+		}
+		dv := deadLetterView{OrderID: e.OrderID, Group: pl.Group, Type: pl.Type, Reason: pl.Reason, At: e.Time, T: t}
+		p.deadLetter = appendCapped(p.deadLetter, dv, keepDeadLetters)
+		p.delta.deadLetters = append(p.delta.deadLetters, dv)
+		if o, ok := p.orders[e.OrderID]; ok && o.stage != "delivered" && o.failed == "" {
+			wasActive := o.active()
+			o.failed = pl.Group + ": " + pl.Reason
+			p.settle(e.OrderID, o, wasActive)
+			p.touch(e.OrderID, o, e.Time, t)
+		}
+	}
+}
+
+// order returns the projection of id, creating it as placed.
+func (p *projection) order(id string, at time.Time) *order {
+	if o, ok := p.orders[id]; ok {
+		return o
+	}
+	o := &order{stage: "placed", since: at}
+	p.orders[id] = o
+	p.active[id] = o
+	return o
+}
+
+var kitchenStage = map[string]string{
+	events.TypeRecipePicked:         "queued",
+	events.TypeIngredientsRequested: "waiting_ingredients",
+	events.TypeCookingStarted:       "preparing",
+	events.TypeDishDelivered:        "delivered",
+}
+
+// advance moves an order forward; a late or repeated event changes nothing.
+func (p *projection) advance(e events.Envelope, t int64) {
+	stage := kitchenStage[e.Type]
+	var recipe struct {
+		Recipe string `json:"recipe"`
+	}
+	if err := json.Unmarshal(e.Payload, &recipe); err != nil {
+		return
+	}
+	o := p.order(e.OrderID, e.Time)
+	if o.recipe == "" {
+		o.recipe = recipe.Recipe
+	}
+	if stageRank[stage] <= stageRank[o.stage] {
+		return
+	}
+	wasActive := o.active()
+	o.stage, o.since = stage, e.Time
+	if stage == "delivered" {
+		o.failed, o.missing = "", nil
+	}
+	if stage == "preparing" {
+		o.missing = nil
+	}
+	p.settle(e.OrderID, o, wasActive)
+	p.touch(e.OrderID, o, e.Time, t)
+}
+
+// settle keeps the active set and the counters in step with o's status.
+func (p *projection) settle(id string, o *order, wasActive bool) {
+	if wasActive && !o.active() {
+		delete(p.active, id)
+		switch o.status() {
+		case "delivered":
+			p.delivered++
+		case "failed":
+			p.failed++
+		}
+	}
+}
+
+func (p *projection) touch(id string, o *order, at time.Time, t int64) {
+	v := orderView{ID: id, Stage: o.status(), Recipe: o.recipe, At: at, Missing: o.missing, T: t}
+	if o.status() == "failed" {
+		v.Reason = o.failed
+	}
+	p.delta.orders[id] = v
+}
+
+func (p *projection) setStock(ingredient string, onHand int, t int64) {
+	v := stockView{Ingredient: ingredient, OnHand: onHand, T: t}
+	p.stock[ingredient] = v
+	p.delta.stock[ingredient] = v
+}
+
+func appendCapped[T any](s []T, v T, n int) []T {
+	s = append(s, v)
+	if len(s) > n {
+		s = slices.Delete(s, 0, len(s)-n)
+	}
+	return s
+}
+
+// activeOrders lists the orders in progress, oldest first.
+func (p *projection) activeOrders() []orderView {
+	out := make([]orderView, 0, len(p.active))
+	for id, o := range p.active {
+		out = append(out, orderView{ID: id, Stage: o.status(), Recipe: o.recipe, Since: o.since, PlacedAt: o.placedAt, Missing: o.missing})
+	}
+	slices.SortFunc(out, func(a, b orderView) int {
+		if c := a.PlacedAt.Compare(b.PlacedAt); c != 0 {
+			return c
+		}
+		return strings.Compare(a.ID, b.ID)
+	})
+	return out
+}
+
+// newestFirst returns a copy of s reversed.
+func newestFirst[T any](s []T) []T {
+	out := slices.Clone(s)
+	slices.Reverse(out)
+	if out == nil {
+		out = []T{}
+	}
+	return out
+}
