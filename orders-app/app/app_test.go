@@ -13,6 +13,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/comanda-dev/comanda/internal/auth"
 	"github.com/comanda-dev/comanda/internal/config"
 	"github.com/comanda-dev/comanda/internal/events"
 	"github.com/comanda-dev/comanda/internal/stream"
@@ -324,5 +325,33 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 			t.Fatalf("%s: not within 10s", what)
 		}
 		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func TestWritesNeedTheManagersToken(t *testing.T) {
+	const secret = "a-secret-long-enough-to-sign-sessions-1234"
+	b := backend{"sqlite+miniredis", func(t *testing.T) (app.Config, *redis.Client) {
+		cfg, rdb := backends[1].start(t)
+		cfg.AuthSecret = secret
+		return cfg, rdb
+	}}
+	s := start(t, b)
+	if status, body := s.do(t, "POST", "/api/v1/orders", `{"quantity":1}`); status != 401 || !strings.Contains(string(body), `"unauthorized"`) {
+		t.Errorf("write without a token: %d %s", status, body)
+	}
+	if status, _ := s.do(t, "GET", "/api/v1/orders/stats", ""); status != 200 {
+		t.Errorf("read without a token: %d", status)
+	}
+	keys, _ := auth.NewKeys(secret)
+	token, _, _ := keys.Issue("manager", time.Minute, time.Now())
+	req, _ := http.NewRequest("POST", s.base+"/api/v1/orders", strings.NewReader(`{"quantity":1}`))
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 202 {
+		t.Errorf("write with the token: %d", resp.StatusCode)
 	}
 }
