@@ -3,17 +3,19 @@
 # machine's Redis and PostgreSQL with `real`), runs the load generator
 # against it, stops it.
 #
-#   .ci/bench.sh embedded 200 1      # 200 orders of 1 dish
-#   .ci/bench.sh real 1 10000        # 1 order of 10,000 dishes
+#   .ci/bench.sh embedded 200 1          # 200 orders of 1 dish
+#   .ci/bench.sh real 1 10000            # 1 order of 10,000 dishes
+#   .ci/bench.sh embedded 1 10000 100    # … with 100 clients on the live feed
 set -euo pipefail
 cd "$(dirname "$0")/.."
-mode=${1:-embedded} n=${2:-200} q=${3:-1}
+mode=${1:-embedded} n=${2:-200} q=${3:-1} ws=${4:-0}
 work=$(mktemp -d)
 go build -o "$work/comanda" ./cmd/comanda
 go build -o "$work/loadgen" ./cmd/loadgen
 
 export DATA_DIR="$work/data" MARKET_SEED=42 MARKET_MAX=5 LOG_LEVEL=warn
-export ORDERS_ADDR=127.0.0.1:13000 KITCHEN_ADDR=127.0.0.1:13001 INVENTORY_ADDR=127.0.0.1:13002 MARKET_ADDR=127.0.0.1:13010
+export ORDERS_ADDR=127.0.0.1:23000 KITCHEN_ADDR=127.0.0.1:23001 INVENTORY_ADDR=127.0.0.1:23002 MARKET_ADDR=127.0.0.1:23010
+export WEB_ADDR=127.0.0.1:28080 MANAGER_PASSWORD=bench-password-$$
 if [ "$mode" = real ]; then
   bash .ci/services.sh >/dev/null
   tag=bench_$(date +%s)
@@ -35,8 +37,8 @@ cleanup() {
 }
 trap cleanup EXIT
 for _ in $(seq 1 100); do
-  curl -fs http://127.0.0.1:13002/ready >/dev/null 2>&1 && break
+  curl -fs http://127.0.0.1:28080/ready >/dev/null 2>&1 && break
   sleep 0.1
 done
 echo "== $mode: $n orders × $q dishes"
-"$work/loadgen" -orders http://127.0.0.1:13000 -inventory http://127.0.0.1:13002 -n "$n" -q "$q"
+"$work/loadgen" -web http://127.0.0.1:28080 -password "$MANAGER_PASSWORD" -n "$n" -q "$q" -ws "$ws"

@@ -38,11 +38,11 @@ type System struct {
 }
 
 // Start brings the system up; Run serves it.
-func Start(ctx context.Context, cfg Config, log *slog.Logger) (s *System, err error) {
-	s = &System{cfg: cfg, log: log}
+func Start(ctx context.Context, cfg Config, log *slog.Logger) (_ *System, err error) {
+	s := &System{cfg: cfg, log: log}
 	defer func() {
 		if err != nil {
-			s.close()
+			s.stop()
 		}
 	}()
 
@@ -139,6 +139,26 @@ func (s *System) Run(ctx context.Context) error {
 		}
 	}
 	return err
+}
+
+// stop releases what a failed Start opened: each service already created
+// runs with a cancelled context, which closes its clients at once.
+func (s *System) stop() {
+	done, cancel := context.WithCancel(context.Background())
+	cancel()
+	if s.Orders != nil {
+		_ = s.Orders.Run(done)
+	}
+	if s.Kitchen != nil {
+		_ = s.Kitchen.Run(done)
+	}
+	if s.Inventory != nil {
+		_ = s.Inventory.Run(done)
+	}
+	if s.Web != nil {
+		_ = s.Web.Run(done)
+	}
+	s.close()
 }
 
 func (s *System) close() {

@@ -12,6 +12,9 @@ import (
 	"time"
 )
 
+// client calls the APIs: orders and inventory are the API roots, either the
+// services' own (http://host:3000/api/v1) or the gateway's
+// (http://host:8080/api/orders).
 type client struct {
 	orders, inventory, token string
 	http                     *http.Client
@@ -70,7 +73,7 @@ type placement struct {
 
 func (c *client) place(ctx context.Context, quantity int) (placement, error) {
 	var p placement
-	err := c.do(ctx, http.MethodPost, c.orders+"/api/v1/orders", map[string]int{"quantity": quantity}, &p)
+	err := c.do(ctx, http.MethodPost, c.orders+"/orders", map[string]int{"quantity": quantity}, &p)
 	return p, err
 }
 
@@ -81,7 +84,7 @@ type stats struct {
 
 func (c *client) stats(ctx context.Context) (stats, error) {
 	var s stats
-	err := c.do(ctx, http.MethodGet, c.orders+"/api/v1/orders/stats", nil, &s)
+	err := c.do(ctx, http.MethodGet, c.orders+"/orders/stats", nil, &s)
 	return s, err
 }
 
@@ -101,7 +104,7 @@ func (c *client) batch(ctx context.Context, batchID string) ([]orderTimes, error
 			NextCursor string       `json:"nextCursor"`
 		}
 		q := url.Values{"batch": {batchID}, "limit": {"500"}, "cursor": {cursor}}
-		if err := c.do(ctx, http.MethodGet, c.orders+"/api/v1/orders?"+q.Encode(), nil, &page); err != nil {
+		if err := c.do(ctx, http.MethodGet, c.orders+"/orders?"+q.Encode(), nil, &page); err != nil {
 			return nil, err
 		}
 		all = append(all, page.Orders...)
@@ -124,7 +127,7 @@ func (c *client) inventoryLevels(ctx context.Context) (map[string]level, error) 
 	var inv struct {
 		Ingredients []level `json:"ingredients"`
 	}
-	if err := c.do(ctx, http.MethodGet, c.inventory+"/api/v1/inventory", nil, &inv); err != nil {
+	if err := c.do(ctx, http.MethodGet, c.inventory+"/inventory", nil, &inv); err != nil {
 		return nil, err
 	}
 	out := make(map[string]level, len(inv.Ingredients))
@@ -144,6 +147,18 @@ type market struct {
 
 func (c *client) market(ctx context.Context) (market, error) {
 	var m market
-	err := c.do(ctx, http.MethodGet, c.inventory+"/api/v1/market", nil, &m)
+	err := c.do(ctx, http.MethodGet, c.inventory+"/market", nil, &m)
 	return m, err
+}
+
+// login gets a bearer token from the gateway.
+func (c *client) login(ctx context.Context, web, user, password string) error {
+	var s struct {
+		Token string `json:"token"`
+	}
+	if err := c.do(ctx, http.MethodPost, strings.TrimRight(web, "/")+"/api/login", map[string]string{"username": user, "password": password}, &s); err != nil {
+		return fmt.Errorf("logging in: %w", err)
+	}
+	c.token = s.Token
+	return nil
 }

@@ -13,6 +13,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 )
@@ -28,7 +29,9 @@ func main() {
 
 type options struct {
 	ordersURL, inventoryURL, token string
+	webURL, user, password         string
 	requests, dishes, concurrency  int
+	wsClients                      int
 	timeout                        time.Duration
 	jsonOut                        bool
 }
@@ -36,9 +39,13 @@ type options struct {
 func run(ctx context.Context, args []string) error {
 	var o options
 	fs := flag.NewFlagSet("loadgen", flag.ContinueOnError)
-	fs.StringVar(&o.ordersURL, "orders", envOr("ORDERS_URL", "http://127.0.0.1:3000"), "orders-app base URL (or the web gateway's /api/orders)")
-	fs.StringVar(&o.inventoryURL, "inventory", envOr("INVENTORY_URL", "http://127.0.0.1:3002"), "inventory-app base URL (or the web gateway's /api/inventory)")
-	fs.StringVar(&o.token, "token", os.Getenv("COMANDA_TOKEN"), "bearer token, when the services require one")
+	fs.StringVar(&o.webURL, "web", os.Getenv("WEB_URL"), "the web gateway's base URL: go through it (log in with -user/-password); overrides -orders and -inventory")
+	fs.StringVar(&o.user, "user", envOr("MANAGER_USER", "manager"), "manager user name, with -web")
+	fs.StringVar(&o.password, "password", os.Getenv("MANAGER_PASSWORD"), "manager password, with -web (or MANAGER_PASSWORD)")
+	fs.StringVar(&o.ordersURL, "orders", envOr("ORDERS_URL", "http://127.0.0.1:3000"), "orders-app base URL, when not going through -web")
+	fs.StringVar(&o.inventoryURL, "inventory", envOr("INVENTORY_URL", "http://127.0.0.1:3002"), "inventory-app base URL, when not going through -web")
+	fs.StringVar(&o.token, "token", os.Getenv("COMANDA_TOKEN"), "bearer token, when the services require one and -web is not used")
+	fs.IntVar(&o.wsClients, "ws", 0, "WebSocket clients to keep on the live feed during the burst, measuring its delay")
 	fs.IntVar(&o.requests, "n", 200, "number of order requests")
 	fs.IntVar(&o.dishes, "q", 1, "dishes per request")
 	fs.IntVar(&o.concurrency, "c", 8, "requests in flight at once")
@@ -52,7 +59,27 @@ func run(ctx context.Context, args []string) error {
 	}
 	ctx, cancel := context.WithTimeout(ctx, o.timeout)
 	defer cancel()
-	rep, err := burst(ctx, newClient(o.ordersURL, o.inventoryURL, o.token), o)
+	c := newClient(strings.TrimRight(o.ordersURL, "/")+"/api/v1", strings.TrimRight(o.inventoryURL, "/")+"/api/v1", o.token)
+	feedURL := strings.TrimRight(o.inventoryURL, "/") + "/ws"
+	if o.webURL != "" {
+		web := strings.TrimRight(o.webURL, "/")
+		c = newClient(web+"/api/orders", web+"/api/inventory", "")
+		if err := c.login(ctx, web, o.user, o.password); err != nil {
+			return err
+		}
+		feedURL = web + "/ws"
+	}
+	var watchers *feedWatchers
+	if o.wsClients > 0 {
+		var err error
+		if watchers, err = watchFeed(ctx, feedURL, c.token, o.wsClients); err != nil {
+			return err
+		}
+	}
+	rep, err := burst(ctx, c, o)
+	if err == nil && watchers != nil {
+		rep.Feed = watchers.stop()
+	}
 	if err != nil {
 		return err
 	}

@@ -8,25 +8,26 @@ import (
 )
 
 type report struct {
-	Requests         int     `json:"requests"`
-	DishesPerRequest int     `json:"dishesPerRequest"`
-	Dishes           int     `json:"dishes"`
-	Delivered        int     `json:"delivered"`
-	Failed           int     `json:"failed"`
-	PlaceSeconds     float64 `json:"placeSeconds"`
-	MakespanSeconds  float64 `json:"makespanSeconds"`
-	DishesPerSecond  float64 `json:"dishesPerSecond"`
-	P50              float64 `json:"p50Seconds"`
-	P95              float64 `json:"p95Seconds"`
-	P99              float64 `json:"p99Seconds"`
-	Max              float64 `json:"maxSeconds"`
-	MarketCalls      int     `json:"marketCalls"`
-	MarketZeros      int     `json:"marketZeros"`
-	MarketErrors     int     `json:"marketErrors"`
-	UnitsConsumed    int     `json:"unitsConsumed"`
-	UnitsNeeded      int     `json:"unitsNeeded"`
-	UnitsBought      int     `json:"unitsBought"`
-	Balanced         bool    `json:"balanced"`
+	Requests         int         `json:"requests"`
+	DishesPerRequest int         `json:"dishesPerRequest"`
+	Dishes           int         `json:"dishes"`
+	Delivered        int         `json:"delivered"`
+	Failed           int         `json:"failed"`
+	PlaceSeconds     float64     `json:"placeSeconds"`
+	MakespanSeconds  float64     `json:"makespanSeconds"`
+	DishesPerSecond  float64     `json:"dishesPerSecond"`
+	P50              float64     `json:"p50Seconds"`
+	P95              float64     `json:"p95Seconds"`
+	P99              float64     `json:"p99Seconds"`
+	Max              float64     `json:"maxSeconds"`
+	MarketCalls      int         `json:"marketCalls"`
+	MarketZeros      int         `json:"marketZeros"`
+	MarketErrors     int         `json:"marketErrors"`
+	UnitsConsumed    int         `json:"unitsConsumed"`
+	UnitsNeeded      int         `json:"unitsNeeded"`
+	UnitsBought      int         `json:"unitsBought"`
+	Balanced         bool        `json:"balanced"`
+	Feed             *FeedReport `json:"feed,omitempty"`
 }
 
 func (r report) writeJSON(w io.Writer) error {
@@ -47,5 +48,10 @@ func (r report) writeText(w io.Writer) {
 	fmt.Fprintf(tw, "units consumed\t%d\n", r.UnitsConsumed)
 	fmt.Fprintf(tw, "units bought / needed\t%d / %d\n", r.UnitsBought, r.UnitsNeeded)
 	fmt.Fprintf(tw, "stock balances\t%v (onHand = initial + bought − consumed, never negative)\n", r.Balanced)
+	if f := r.Feed; f != nil {
+		fmt.Fprintf(tw, "feed clients\t%d (%d dropped as too slow)\n", f.Clients, f.ClientsDroppedTooSlow)
+		fmt.Fprintf(tw, "feed delay (Redis → client)\tp50 %dms  p99 %dms  max %dms  over %d order updates\n", f.DelayP50Ms, f.DelayP99Ms, f.DelayMaxMs, f.OrderUpdatesReceived)
+		fmt.Fprintf(tw, "feed per client\t%.1f frames/s, %.1f KiB/s\n", f.FramesPerClientPerSec, f.KBytesPerClientPerSec)
+	}
 	tw.Flush()
 }

@@ -1,0 +1,136 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	fws "github.com/fasthttp/websocket"
+)
+
+// feedWatchers keep WebSocket clients on the live feed and measure, for
+// every order change they receive, the delay from the event entering Redis
+// (the item's "t") to its arrival.
+type feedWatchers struct {
+	conns   []*fws.Conn
+	wg      sync.WaitGroup
+	start   time.Time
+	frames  atomic.Int64
+	bytes   atomic.Int64
+	dropped atomic.Int64
+	// delays[ms] counts deliveries that took ms milliseconds (the last
+	// bucket holds everything slower).
+	delays [60001]atomic.Int64
+}
+
+// FeedReport is what the feed clients measured.
+type FeedReport struct {
+	Clients                int     `json:"clients"`
+	FramesPerClientPerSec  float64 `json:"framesPerClientPerSecond"`
+	KBytesPerClientPerSec  float64 `json:"kilobytesPerClientPerSecond"`
+	DelayP50Ms             int     `json:"delayP50Ms"`
+	DelayP99Ms             int     `json:"delayP99Ms"`
+	DelayMaxMs             int     `json:"delayMaxMs"`
+	OrderUpdatesReceived   int64   `json:"orderUpdatesReceived"`
+	ClientsDroppedTooSlow  int64   `json:"clientsDroppedTooSlow"`
+	SecondsMeasured        float64 `json:"secondsMeasured"`
+	SnapshotsBeforeMeasure int     `json:"-"`
+}
+
+func watchFeed(ctx context.Context, url, token string, n int) (*feedWatchers, error) {
+	url = strings.Replace(url, "http", "ws", 1)
+	w := &feedWatchers{}
+	header := http.Header{}
+	if token != "" {
+		header.Set("Authorization", "Bearer "+token)
+	}
+	d := &fws.Dialer{HandshakeTimeout: 10 * time.Second, ReadBufferSize: 64 << 10}
+	for range n {
+		conn, _, err := d.DialContext(ctx, url, header)
+		if err != nil {
+			w.stop()
+			return nil, fmt.Errorf("connecting to the feed at %s: %w", url, err)
+		}
+		// The snapshot comes first; measuring starts after it.
+		if _, _, err := conn.ReadMessage(); err != nil {
+			w.stop()
+			return nil, fmt.Errorf("reading the feed's snapshot: %w", err)
+		}
+		w.conns = append(w.conns, conn)
+	}
+	w.start = time.Now()
+	for _, conn := range w.conns {
+		w.wg.Go(func() { w.read(conn) })
+	}
+	return w, nil
+}
+
+func (w *feedWatchers) read(conn *fws.Conn) {
+	var frame struct {
+		Orders []struct {
+			T int64 `json:"t"`
+		} `json:"orders"`
+	}
+	for {
+		_, data, err := conn.ReadMessage()
+		if err != nil {
+			if ce, ok := err.(*fws.CloseError); ok && ce.Code == fws.CloseTryAgainLater {
+				w.dropped.Add(1)
+			}
+			return
+		}
+		now := time.Now().UnixMilli()
+		w.frames.Add(1)
+		w.bytes.Add(int64(len(data)))
+		frame.Orders = frame.Orders[:0]
+		if json.Unmarshal(data, &frame) != nil {
+			continue
+		}
+		for _, o := range frame.Orders {
+			if o.T > 0 {
+				w.delays[min(max(now-o.T, 0), int64(len(w.delays)-1))].Add(1)
+			}
+		}
+	}
+}
+
+// stop closes the clients and reports.
+func (w *feedWatchers) stop() *FeedReport {
+	elapsed := time.Since(w.start).Seconds()
+	for _, c := range w.conns {
+		_ = c.Close()
+	}
+	w.wg.Wait()
+	if len(w.conns) == 0 {
+		return nil
+	}
+	r := &FeedReport{Clients: len(w.conns), SecondsMeasured: elapsed, ClientsDroppedTooSlow: w.dropped.Load()}
+	r.FramesPerClientPerSec = float64(w.frames.Load()) / float64(len(w.conns)) / elapsed
+	r.KBytesPerClientPerSec = float64(w.bytes.Load()) / 1024 / float64(len(w.conns)) / elapsed
+	var total int64
+	for i := range w.delays {
+		total += w.delays[i].Load()
+	}
+	r.OrderUpdatesReceived = total
+	var seen int64
+	for ms := range w.delays {
+		c := w.delays[ms].Load()
+		if c == 0 {
+			continue
+		}
+		if r.DelayP50Ms == 0 && seen+c >= (total+1)/2 {
+			r.DelayP50Ms = ms
+		}
+		if r.DelayP99Ms == 0 && seen+c >= (total*99+99)/100 {
+			r.DelayP99Ms = ms
+		}
+		seen += c
+		r.DelayMaxMs = ms
+	}
+	return r
+}
