@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -115,8 +116,11 @@ func metricsMiddleware(reg *prometheus.Registry) fiber.Handler {
 		if status == fiber.StatusNotFound && route == "/" {
 			route = "unmatched"
 		}
-		requests.WithLabelValues(route, c.Method(), strconv.Itoa(status)).Inc()
-		latency.WithLabelValues(route, c.Method()).Observe(time.Since(start).Seconds())
+		// Fiber's strings point into a buffer reused by the next request:
+		// labels outlive it, so they get copies.
+		method := strings.Clone(c.Method())
+		requests.WithLabelValues(strings.Clone(route), method, strconv.Itoa(status)).Inc()
+		latency.WithLabelValues(route, method).Observe(time.Since(start).Seconds())
 		return err
 	}
 }

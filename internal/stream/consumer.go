@@ -248,10 +248,12 @@ func (c *Consumer) processOne(ctx context.Context, m Message) {
 }
 
 func (c *Consumer) call(ctx context.Context, msgs []Message) (err error) {
+	start := time.Now()
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("handler panicked: %v", r)
 		}
+		c.opt.Metrics.observeCall(msgs[0].Stream, c.opt.Group, len(msgs), time.Since(start), err)
 	}()
 	return c.handle(ctx, msgs)
 }

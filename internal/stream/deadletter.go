@@ -45,5 +45,6 @@ func (c *Consumer) deadLetter(ctx context.Context, e deadEntry, reason string) {
 		c.log.Error("dead-lettering message; left pending", "stream", e.stream, "id", e.id, "orderId", e.order, "err", err)
 		return
 	}
+	c.opt.Metrics.deadLetter(e.stream, c.opt.Group)
 	c.log.Warn("message dead-lettered", "stream", e.stream, "id", e.id, "type", e.typ, "orderId", e.order, "reason", reason)
 }

@@ -53,7 +53,9 @@ type Options struct {
 	// DrainTimeout bounds how long in-flight handlers may run after shutdown
 	// begins (default 15s).
 	DrainTimeout time.Duration
-	Logger       *slog.Logger
+	// Metrics, when set, counts what the consumer does.
+	Metrics *Metrics
+	Logger  *slog.Logger
 }
 
 func (o Options) withDefaults() (Options, error) {

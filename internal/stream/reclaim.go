@@ -52,6 +52,7 @@ func (c *Consumer) reclaim(ctx, hctx context.Context, stream string) error {
 				}
 				retry = append(retry, x)
 			}
+			c.opt.Metrics.reclaim(stream, c.opt.Group, len(entries))
 			c.log.Info("reclaimed pending entries", "stream", stream, "count", len(entries))
 			if !c.dispatch(hctx, c.admit(hctx, stream, retry, counts)) {
 				return nil

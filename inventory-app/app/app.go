@@ -75,6 +75,10 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (a *App, err error) 
 		}
 	}()
 
+	// Metrics are registered as the parts are built.
+	reg := httpx.NewRegistry()
+	streamMetrics := stream.NewMetrics(reg)
+
 	// 1. The store: MongoDB when configured, else a SQLite file.
 	if cfg.MongoURL != "" {
 		a.store, err = mongo.Open(ctx, cfg.MongoURL, cfg.MongoDatabase)
@@ -96,6 +100,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (a *App, err error) 
 	a.market, err = market.New(market.Config{
 		URL: cfg.MarketURL, Timeout: cfg.MarketTimeout, Concurrency: cfg.MarketConcurrency,
 		BreakerFailures: cfg.MarketBreakerFailures, BreakerCooldown: cfg.MarketBreakerCooldown, Logger: log,
+		ObserveLatency: marketLatency(reg).Observe,
 	})
 	if err != nil {
 		return nil, err
@@ -123,18 +128,23 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (a *App, err error) 
 		MinIdle:       cfg.ReclaimIdle,
 		MaxDeliveries: cfg.MaxDeliveries,
 		DrainTimeout:  cfg.ShutdownTimeout / 2,
+		Metrics:       streamMetrics,
 		Logger:        log,
 	}, consumer.Handler(a.warehouse))
 	if err != nil {
 		return nil, err
 	}
 
+	reg.MustRegister(stream.NewGroupCollector(a.rdb, []stream.GroupRef{
+		{Stream: streams.Kitchen, Group: consumer.Group},
+	}, streams.DeadLetter))
+	registerWarehouseMetrics(reg, a.warehouse)
+
 	// 6. The HTTP API.
 	keys, err := auth.ForService(cfg.Common, log)
 	if err != nil {
 		return nil, err
 	}
-	reg := httpx.NewRegistry()
 	registerMarketMetrics(reg, a.market)
 	a.http = httpx.New(httpx.Options{
 		Service:  "inventory-app",

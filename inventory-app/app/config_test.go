@@ -15,7 +15,7 @@ func TestDefaultsAreValid(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg.Common = config.Common{RedisURL: "redis://x:6379/0", StreamPrefix: "c", ReclaimIdle: time.Second, MaxDeliveries: 5}
+	cfg.Common = config.Common{RedisURL: "redis://x:6379/0", StreamPrefix: "c", ReclaimIdle: time.Second, MaxDeliveries: 5, Environment: "development"}
 	if err := cfg.Validate(); err != nil {
 		t.Fatalf("defaults refused: %v", err)
 	}

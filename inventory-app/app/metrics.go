@@ -4,6 +4,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/comanda-dev/comanda/inventory-app/internal/market"
+	"github.com/comanda-dev/comanda/inventory-app/internal/warehouse"
 )
 
 // registerMarketMetrics exposes the market client's counters, read when
@@ -27,5 +28,27 @@ func registerMarketMetrics(reg *prometheus.Registry, m *market.Client) {
 				}
 				return 0
 			}),
+	)
+}
+
+// marketLatency is the time of every answered market call.
+func marketLatency(reg prometheus.Registerer) prometheus.Histogram {
+	h := prometheus.NewHistogram(prometheus.HistogramOpts{
+		Name:    "inventory_market_call_seconds",
+		Help:    "Time of answered farmers-market calls.",
+		Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5},
+	})
+	reg.MustRegister(h)
+	return h
+}
+
+// registerWarehouseMetrics exposes the warehouse's in-memory state, read at
+// scrape time.
+func registerWarehouseMetrics(reg prometheus.Registerer, w *warehouse.Warehouse) {
+	reg.MustRegister(
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "inventory_reservations_waiting", Help: "Orders waiting for ingredients."},
+			func() float64 { return float64(w.Waiting()) }),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "inventory_ingredients_buying", Help: "Ingredients whose buyer is at the market."},
+			func() float64 { return float64(len(w.Buying())) }),
 	)
 }

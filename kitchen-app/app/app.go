@@ -66,6 +66,10 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (a *App, err error) 
 		}
 	}()
 
+	// Metrics are registered as the parts are built.
+	reg := httpx.NewRegistry()
+	streamMetrics := stream.NewMetrics(reg)
+
 	// 1. The kitchen store: PostgreSQL when configured, else a SQLite file.
 	if cfg.DatabaseURL != "" {
 		a.store, err = postgres.Open(ctx, cfg.DatabaseURL, cfg.DatabaseSchema, cfg.DatabaseMaxConns)
@@ -106,6 +110,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (a *App, err error) 
 		MinIdle:       cfg.ReclaimIdle,
 		MaxDeliveries: cfg.MaxDeliveries,
 		DrainTimeout:  cfg.ShutdownTimeout / 2,
+		Metrics:       streamMetrics,
 		Logger:        log,
 	}, consumer.Orders(svc))
 	if err != nil {
@@ -123,18 +128,22 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (a *App, err error) 
 		MinIdle:       cfg.ReclaimIdle,
 		MaxDeliveries: cfg.MaxDeliveries,
 		DrainTimeout:  cfg.ShutdownTimeout / 2,
+		Metrics:       streamMetrics,
 		Logger:        log,
 	}, consumer.Cook(svc))
 	if err != nil {
 		return nil, err
 	}
+	reg.MustRegister(stream.NewGroupCollector(a.rdb, []stream.GroupRef{
+		{Stream: streams.Orders, Group: consumer.Group}, {Stream: streams.DeadLetter, Group: consumer.Group},
+		{Stream: streams.Inventory, Group: consumer.Group},
+	}, streams.DeadLetter))
 
 	// 4. The HTTP API.
 	keys, err := auth.ForService(cfg.Common, log)
 	if err != nil {
 		return nil, err
 	}
-	reg := httpx.NewRegistry()
 	a.http = httpx.New(httpx.Options{
 		Service:  "kitchen-app",
 		Logger:   log,

@@ -62,6 +62,10 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (a *App, err error) 
 		}
 	}()
 
+	// Metrics are registered as the parts are built.
+	reg := httpx.NewRegistry()
+	streamMetrics := stream.NewMetrics(reg)
+
 	// 1. The order store: PostgreSQL when configured, else a SQLite file.
 	if cfg.DatabaseURL != "" {
 		a.store, err = postgres.Open(ctx, cfg.DatabaseURL, cfg.DatabaseSchema, cfg.DatabaseMaxConns)
@@ -84,6 +88,8 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (a *App, err error) 
 	pub := stream.NewPublisher(a.rdb, cfg.StreamMaxLen)
 	a.relay = outbox.NewRelay(a.store, pub, streams, 500, 100*time.Millisecond, log)
 	svc := order.NewService(a.store, cfg.MaxQuantity, a.relay.Notify, log)
+	svc.OnDelivered(deliveryLatency(reg).Observe)
+	registerStatusCollector(reg, svc)
 	a.consumer, err = stream.NewConsumer(a.rdb, stream.Options{
 		Group:         consumer.Group,
 		Streams:       []string{streams.Kitchen, streams.DeadLetter},
@@ -94,18 +100,21 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (a *App, err error) 
 		MinIdle:       cfg.ReclaimIdle,
 		MaxDeliveries: cfg.MaxDeliveries,
 		DrainTimeout:  cfg.ShutdownTimeout / 2,
+		Metrics:       streamMetrics,
 		Logger:        log,
 	}, consumer.Handler(svc))
 	if err != nil {
 		return nil, err
 	}
+	reg.MustRegister(stream.NewGroupCollector(a.rdb, []stream.GroupRef{
+		{Stream: streams.Kitchen, Group: consumer.Group}, {Stream: streams.DeadLetter, Group: consumer.Group},
+	}, streams.DeadLetter))
 
 	// 4. The HTTP API.
 	keys, err := auth.ForService(cfg.Common, log)
 	if err != nil {
 		return nil, err
 	}
-	reg := httpx.NewRegistry()
 	a.http = httpx.New(httpx.Options{
 		Service:  "orders-app",
 		Logger:   log,

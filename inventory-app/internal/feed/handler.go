@@ -45,7 +45,8 @@ func (h *Hub) admit(keys *auth.Keys, origins []string) fiber.Handler {
 		if o := c.Get(fiber.HeaderOrigin); o != "" && !strings.EqualFold(o, c.BaseURL()) && !slices.Contains(origins, o) {
 			return httpx.Errorf(http.StatusForbidden, "cross_origin", "this origin may not open the feed")
 		}
-		c.Locals("since", c.Query("since"))
+		// Copies: the request's buffers are reused once the connection is hijacked.
+		c.Locals("since", strings.Clone(c.Query("since")))
 		return c.Next()
 	}
 }

@@ -12,8 +12,8 @@ import (
 	"time"
 
 	fws "github.com/fasthttp/websocket"
-	"github.com/prometheus/client_golang/prometheus/testutil"
 	"github.com/google/uuid"
+	"github.com/prometheus/client_golang/prometheus/testutil"
 	"github.com/redis/go-redis/v9"
 
 	"github.com/comanda-dev/comanda/internal/auth"

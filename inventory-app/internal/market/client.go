@@ -43,7 +43,10 @@ type Config struct {
 	BreakerFailures int
 	// BreakerCooldown is how long the breaker stays open before a probe.
 	BreakerCooldown time.Duration
-	Logger          *slog.Logger
+	// ObserveLatency, when set, receives the duration of every answered
+	// call, in seconds.
+	ObserveLatency func(seconds float64)
+	Logger         *slog.Logger
 }
 
 // Client buys from the farmers market. It is safe for concurrent use.
@@ -54,6 +57,7 @@ type Client struct {
 	sem     chan struct{}
 	breaker *gobreaker.CircuitBreaker[int]
 	count   *counters
+	observe func(float64)
 }
 
 // New checks cfg and returns a client.
@@ -84,6 +88,7 @@ func New(cfg Config) (*Client, error) {
 		http:    &http.Client{Transport: tr},
 		sem:     make(chan struct{}, cfg.Concurrency),
 		count:   &counters{},
+		observe: cfg.ObserveLatency,
 	}
 	c.breaker = newBreaker(cfg.BreakerFailures, cfg.BreakerCooldown, c.count, cfg.Logger)
 	return c, nil
@@ -123,6 +128,7 @@ func (c *Client) call(ctx context.Context, ingredient string) (int, error) {
 	}
 	req.Header.Set("Accept", "application/json")
 	c.count.calls.Add(1)
+	start := time.Now()
 	resp, err := c.http.Do(req)
 	if err != nil {
 		return 0, c.failed(ctx, callCtx, err)
@@ -131,6 +137,9 @@ func (c *Client) call(ctx context.Context, ingredient string) (int, error) {
 	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBody))
 	if err != nil {
 		return 0, c.failed(ctx, callCtx, err)
+	}
+	if c.observe != nil {
+		c.observe(time.Since(start).Seconds())
 	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		c.count.errors.Add(1)

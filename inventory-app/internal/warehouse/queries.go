@@ -103,3 +103,10 @@ func (w *Warehouse) Buying() []string {
 	}
 	return out
 }
+
+// Waiting is how many orders wait for ingredients (memory only).
+func (w *Warehouse) Waiting() int {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.queue.len()
+}

@@ -29,8 +29,13 @@ type Service struct {
 	store       Store
 	maxQuantity int
 	published   func() // wakes the outbox relay
+	delivered   func(seconds float64)
 	log         *slog.Logger
 }
+
+// OnDelivered registers fn to receive the placed→delivered time of every
+// order that becomes delivered, once its change is stored.
+func (s *Service) OnDelivered(fn func(seconds float64)) { s.delivered = fn }
 
 // NewService returns the use cases over store. maxQuantity caps the dishes of
 // one request; published is called after new events were stored.
@@ -180,7 +185,9 @@ func (s *Service) Apply(ctx context.Context, changes []Change) error {
 	changes = known
 	slices.Sort(ids)
 	ids = slices.Compact(ids)
-	return s.store.Update(ctx, ids, func(orders map[string]*Order) ([]Step, error) {
+	var latencies []float64
+	err := s.store.Update(ctx, ids, func(orders map[string]*Order) ([]Step, error) {
+		latencies = latencies[:0] // the store may run fn again after a conflict
 		steps := make([]Step, 0, len(changes))
 		for _, c := range changes {
 			o, ok := orders[c.OrderID]
@@ -188,11 +195,19 @@ func (s *Service) Apply(ctx context.Context, changes []Change) error {
 				s.log.Debug("status change for an unknown order", "orderId", c.OrderID, "status", c.Status)
 				continue
 			}
-			o.Apply(c)
+			if o.Apply(c) && c.Status == Delivered && o.Progress == Delivered {
+				latencies = append(latencies, o.DeliveredAt.Sub(o.PlacedAt).Seconds())
+			}
 			steps = append(steps, Step{EventID: c.EventID, OrderID: c.OrderID, Status: c.Status, At: c.At, Detail: c.Reason})
 		}
 		return steps, nil
 	})
+	if err == nil && s.delivered != nil {
+		for _, l := range latencies {
+			s.delivered(l)
+		}
+	}
+	return err
 }
 
 // ErrNotFailed reports a reopen of an order that has not failed.

@@ -53,7 +53,8 @@ func (f *feedRelay) admit(c *fiber.Ctx) error {
 	if o := c.Get(fiber.HeaderOrigin); o != "" && !strings.EqualFold(o, c.BaseURL()) {
 		return httpx.Errorf(http.StatusForbidden, "cross_origin", "the feed is served to this site's pages only")
 	}
-	c.Locals("token", token)
+	// Copies: the request's buffers are reused once the connection is hijacked.
+	c.Locals("token", strings.Clone(token))
 	c.Locals("query", string(c.Request().URI().QueryString()))
 	return c.Next()
 }
