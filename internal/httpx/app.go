@@ -56,15 +56,60 @@ func New(opt Options) *fiber.App {
 	app.Use(recover.New())
 	if opt.Registry != nil {
 		app.Use(metricsMiddleware(opt.Registry))
-		app.Get("/metrics", adaptor.HTTPHandler(promhttp.HandlerFor(opt.Registry, promhttp.HandlerOpts{})))
+		app.Get("/metrics", metrics(opt.Registry))
 	}
-	app.Get("/health", func(c *fiber.Ctx) error {
-		return c.JSON(fiber.Map{"status": "ok", "service": opt.Service})
-	})
+	app.Get("/health", health(opt.Service))
 	app.Get("/ready", readiness(opt.Ready))
 	return app
 }
 
+// Health is the liveness answer.
+type Health struct {
+	Status  string `json:"status" example:"ok"`
+	Service string `json:"service" example:"orders-app"`
+}
+
+// Readiness is the readiness answer: each dependency's state.
+type Readiness struct {
+	Status string            `json:"status" example:"ready"`
+	Checks map[string]string `json:"checks"`
+}
+
+// metrics godoc
+//
+//	@Summary		Prometheus metrics
+//	@Description	The service's metrics in the Prometheus text format: HTTP requests by route, stream consumers and groups, and the service's own figures.
+//	@Tags			probes
+//	@Produce		plain
+//	@Success		200	{string}	string	"Prometheus text exposition"
+//	@Router			/metrics [get]
+func metrics(reg *prometheus.Registry) fiber.Handler {
+	return adaptor.HTTPHandler(promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+}
+
+// health godoc
+//
+//	@Summary		Liveness
+//	@Description	Answers while the process serves; touches no dependency (for the orchestrator's liveness check).
+//	@Tags			probes
+//	@Produce		json
+//	@Success		200	{object}	httpx.Health
+//	@Router			/health [get]
+func health(service string) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		return c.JSON(Health{Status: "ok", Service: service})
+	}
+}
+
+// readiness godoc
+//
+//	@Summary		Readiness
+//	@Description	Pings the service's stores and Redis (or, for the gateway, the services) with a short timeout; 503 while one does not answer.
+//	@Tags			probes
+//	@Produce		json
+//	@Success		200	{object}	httpx.Readiness
+//	@Failure		503	{object}	httpx.Readiness
+//	@Router			/ready [get]
 func readiness(checks []Check) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		ctx, cancel := context.WithTimeout(c.UserContext(), 2*time.Second)
@@ -83,7 +128,7 @@ func readiness(checks []Check) fiber.Handler {
 		if status != fiber.StatusOK {
 			word = "not ready"
 		}
-		return c.Status(status).JSON(fiber.Map{"status": word, "checks": results})
+		return c.Status(status).JSON(Readiness{Status: word, Checks: results})
 	}
 }
 

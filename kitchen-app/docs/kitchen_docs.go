@@ -148,6 +148,72 @@ const docTemplatekitchen = `{
                     }
                 }
             }
+        },
+        "/health": {
+            "get": {
+                "description": "Answers while the process serves; touches no dependency (for the orchestrator's liveness check).",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "probes"
+                ],
+                "summary": "Liveness",
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/httpx.Health"
+                        }
+                    }
+                }
+            }
+        },
+        "/metrics": {
+            "get": {
+                "description": "The service's metrics in the Prometheus text format: HTTP requests by route, stream consumers and groups, and the service's own figures.",
+                "produces": [
+                    "text/plain"
+                ],
+                "tags": [
+                    "probes"
+                ],
+                "summary": "Prometheus metrics",
+                "responses": {
+                    "200": {
+                        "description": "Prometheus text exposition",
+                        "schema": {
+                            "type": "string"
+                        }
+                    }
+                }
+            }
+        },
+        "/ready": {
+            "get": {
+                "description": "Pings the service's stores and Redis (or, for the gateway, the services) with a short timeout; 503 while one does not answer.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "probes"
+                ],
+                "summary": "Readiness",
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/httpx.Readiness"
+                        }
+                    },
+                    "503": {
+                        "description": "Service Unavailable",
+                        "schema": {
+                            "$ref": "#/definitions/httpx.Readiness"
+                        }
+                    }
+                }
+            }
         }
     },
     "definitions": {
@@ -286,6 +352,34 @@ const docTemplatekitchen = `{
                     "description": "Message is meant for people.",
                     "type": "string",
                     "example": "quantity must be between 1 and 10000"
+                }
+            }
+        },
+        "httpx.Health": {
+            "type": "object",
+            "properties": {
+                "service": {
+                    "type": "string",
+                    "example": "orders-app"
+                },
+                "status": {
+                    "type": "string",
+                    "example": "ok"
+                }
+            }
+        },
+        "httpx.Readiness": {
+            "type": "object",
+            "properties": {
+                "checks": {
+                    "type": "object",
+                    "additionalProperties": {
+                        "type": "string"
+                    }
+                },
+                "status": {
+                    "type": "string",
+                    "example": "ready"
                 }
             }
         }
