@@ -6,7 +6,7 @@ SWAG := go tool swag
 # directory:swagger-instance of every service with a Swagger spec
 SPECS := orders-app:orders kitchen-app:kitchen inventory-app:inventory web:web
 
-.PHONY: run test services lint fmt-check vet swag swag-check unit loadgen
+.PHONY: run test services lint fmt-check vet swag swag-check deploy-check unit loadgen
 
 run:
 	go run ./cmd/comanda
@@ -16,7 +16,7 @@ test: services lint unit
 services:
 	bash .ci/services.sh
 
-lint: fmt-check vet swag-check
+lint: fmt-check vet swag-check deploy-check
 
 fmt-check:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
@@ -27,6 +27,11 @@ vet:
 
 unit:
 	go test -race -count=1 -timeout 20m ./...
+
+# Dockerfiles, docker-compose.yaml, the ECS task definitions and the workflows
+# against the services' code; terraform fmt; actionlint (Go module proxy).
+deploy-check:
+	go test -count=1 ./internal/deploycheck/
 
 # Regenerate the Swagger specs from the handlers' annotations.
 swag:

@@ -1,0 +1,162 @@
+resource "aws_ecs_cluster" "this" {
+  name = var.name
+
+  setting {
+    name  = "containerInsights"
+    value = var.container_insights ? "enabled" : "disabled"
+  }
+}
+
+# web finds the services as <app>.<name>.internal (A records of the tasks).
+resource "aws_service_discovery_private_dns_namespace" "this" {
+  name        = "${var.name}.internal"
+  description = "Comanda services"
+  vpc         = local.vpc_id
+}
+
+resource "aws_service_discovery_service" "app" {
+  for_each = local.internal_apps
+
+  name = each.key
+
+  dns_config {
+    namespace_id   = aws_service_discovery_private_dns_namespace.this.id
+    routing_policy = "MULTIVALUE"
+
+    dns_records {
+      type = "A"
+      ttl  = 10
+    }
+  }
+
+  # ECS reports the tasks' health (their container health checks).
+  health_check_custom_config {}
+}
+
+# --- Task definitions ----------------------------------------------------------
+#
+# The container definitions are the templates in taskdefs/<app>.json.tftpl.
+# The deploy workflow takes the revision Terraform registered from them
+# (describe-task-definition) and only swaps the image, so the environment,
+# the secrets, the health checks and the logs have one source.
+
+locals {
+  taskdef_vars = {
+    for name, app in local.apps : name => merge(
+      {
+        image         = "${aws_ecr_repository.app[name].repository_url}:${var.image_tag}"
+        log_group     = aws_cloudwatch_log_group.app[name].name
+        region        = var.region
+        log_level     = var.log_level
+        stream_prefix = var.stream_prefix
+      },
+      # AUTH_SECRET -> auth_secret_arn, DATABASE_URL -> database_url_arn, ...
+      { for variable, arn in local.app_secrets[name] : "${lower(variable)}_arn" => arn },
+      lookup(local.taskdef_app_vars, name, {}),
+    )
+  }
+
+  taskdef_app_vars = {
+    "kitchen-app" = {
+      collector_image      = var.adot_collector_image
+      collector_config_arn = aws_ssm_parameter.collector_config.arn
+    }
+    "inventory-app" = {
+      market_url = var.market_url
+    }
+    "web" = {
+      orders_url    = local.service_urls["orders-app"]
+      kitchen_url   = local.service_urls["kitchen-app"]
+      inventory_url = local.service_urls["inventory-app"]
+    }
+  }
+}
+
+resource "aws_ecs_task_definition" "app" {
+  for_each = local.apps
+
+  family                   = "${var.name}-${each.key}"
+  requires_compatibilities = ["FARGATE"]
+  network_mode             = "awsvpc"
+  cpu                      = var.task_sizes[each.key].cpu
+  memory                   = var.task_sizes[each.key].memory
+  execution_role_arn       = aws_iam_role.execution[each.key].arn
+  task_role_arn            = aws_iam_role.task[each.key].arn
+
+  runtime_platform {
+    operating_system_family = "LINUX"
+    cpu_architecture        = "X86_64"
+  }
+
+  container_definitions = templatefile("${path.module}/taskdefs/${each.key}.json.tftpl", local.taskdef_vars[each.key])
+}
+
+# --- Services ------------------------------------------------------------------
+
+resource "aws_ecs_service" "app" {
+  for_each = local.apps
+
+  name            = each.key
+  cluster         = aws_ecs_cluster.this.id
+  task_definition = aws_ecs_task_definition.app[each.key].arn
+  desired_count   = each.value.desired_count
+  launch_type     = "FARGATE"
+
+  # Rolling deploys start new tasks before stopping old ones; the single
+  # writer stops its task first, so that two warehouses never run at once.
+  deployment_maximum_percent         = each.value.single_writer ? 100 : 200
+  deployment_minimum_healthy_percent = each.value.single_writer ? 0 : 100
+
+  deployment_circuit_breaker {
+    enable   = true
+    rollback = true
+  }
+
+  network_configuration {
+    subnets          = local.private_subnet_ids
+    security_groups  = [aws_security_group.app[each.key].id]
+    assign_public_ip = false
+  }
+
+  dynamic "load_balancer" {
+    for_each = each.key == "web" ? [each.value] : []
+    content {
+      target_group_arn = aws_lb_target_group.web.arn
+      container_name   = each.key
+      container_port   = load_balancer.value.port
+    }
+  }
+  health_check_grace_period_seconds = each.key == "web" ? 30 : null
+
+  dynamic "service_registries" {
+    for_each = { for name, registry in aws_service_discovery_service.app : name => registry.arn if name == each.key }
+    content {
+      registry_arn = service_registries.value
+    }
+  }
+
+  propagate_tags          = "SERVICE"
+  enable_ecs_managed_tags = true
+
+  lifecycle {
+    # The deploy workflow registers a revision per release, and Application
+    # Auto Scaling owns the task counts (between min_count and max_count).
+    ignore_changes = [task_definition, desired_count]
+  }
+
+  depends_on = [aws_lb_listener.https, aws_iam_role_policy.execution]
+}
+
+# desired_count is left to autoscaling elsewhere; the single writer has none,
+# so say so loudly if someone scales it by hand.
+check "inventory_single_writer" {
+  data "aws_ecs_service" "inventory" {
+    cluster_arn  = aws_ecs_cluster.this.arn
+    service_name = aws_ecs_service.app["inventory-app"].name
+  }
+
+  assert {
+    condition     = data.aws_ecs_service.inventory.desired_count <= 1
+    error_message = "inventory-app must run one task (its warehouse is a single writer), but its desired count is ${data.aws_ecs_service.inventory.desired_count}."
+  }
+}

@@ -1,0 +1,58 @@
+locals {
+  # One entry per deployable: its image, task definition (taskdefs/<app>.json.tftpl),
+  # log group, roles, security group and ECS service. The ports are the
+  # services' defaults (the *_ADDR variables); internal/deploycheck checks
+  # them against the code and the task definition templates.
+  apps = {
+    "orders-app" = {
+      port          = 3000
+      desired_count = var.orders_count.min
+      min_count     = var.orders_count.min
+      max_count     = var.orders_count.max
+      single_writer = false
+    }
+    "kitchen-app" = {
+      port          = 3001
+      desired_count = var.kitchen_count.min
+      min_count     = var.kitchen_count.min
+      max_count     = var.kitchen_count.max
+      single_writer = false
+    }
+    # The warehouse is a single writer: exactly one task, never two at once,
+    # not even during a deployment.
+    "inventory-app" = {
+      port          = 3002
+      desired_count = 1
+      min_count     = 1
+      max_count     = 1
+      single_writer = true
+    }
+    "web" = {
+      port          = 8080
+      desired_count = var.web_count.min
+      min_count     = var.web_count.min
+      max_count     = var.web_count.max
+      single_writer = false
+    }
+  }
+
+  # The services behind the gateway, found through Cloud Map DNS.
+  internal_apps = { for name, app in local.apps : name => app if name != "web" }
+
+  # The services that read and write the Redis streams.
+  stream_apps = toset(["orders-app", "kitchen-app", "inventory-app"])
+
+  # The services that own a PostgreSQL schema.
+  postgres_apps = toset(["orders-app", "kitchen-app"])
+
+  documentdb = var.mongo_mode == "documentdb"
+
+  # Where the images keep the Amazon RDS certificate authorities (see the
+  # services' Dockerfiles), so that database connections verify the server.
+  rds_ca_file = "/etc/ssl/certs/rds-global-bundle.pem"
+
+  service_urls = {
+    for name, app in local.internal_apps :
+    name => "http://${name}.${aws_service_discovery_private_dns_namespace.this.name}:${app.port}"
+  }
+}

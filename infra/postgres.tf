@@ -1,0 +1,60 @@
+# PostgreSQL on RDS for orders-app and kitchen-app: encrypted, TLS enforced,
+# private, backed up. Each service keeps its tables in its own schema
+# (ORDERS_DB_SCHEMA, KITCHEN_DB_SCHEMA) of the "comanda" database and creates
+# it at start; see README.md for giving each service its own role.
+
+resource "random_password" "postgres" {
+  length  = 40
+  special = false # goes into DATABASE_URL
+}
+
+resource "aws_db_subnet_group" "postgres" {
+  name       = "${var.name}-postgres"
+  subnet_ids = local.private_subnet_ids
+}
+
+resource "aws_db_parameter_group" "postgres" {
+  name_prefix = "${var.name}-postgres-"
+  family      = "postgres${split(".", var.postgres_engine_version)[0]}"
+
+  parameter {
+    name  = "rds.force_ssl"
+    value = "1"
+  }
+
+  lifecycle {
+    create_before_destroy = true
+  }
+}
+
+resource "aws_db_instance" "postgres" {
+  identifier = "${var.name}-postgres"
+
+  engine                     = "postgres"
+  engine_version             = var.postgres_engine_version
+  auto_minor_version_upgrade = true
+  instance_class             = var.postgres_instance_class
+  parameter_group_name       = aws_db_parameter_group.postgres.name
+
+  allocated_storage     = var.postgres_allocated_storage
+  max_allocated_storage = var.postgres_allocated_storage * 5
+  storage_type          = "gp3"
+  storage_encrypted     = true
+
+  db_name  = "comanda"
+  username = "comanda"
+  password = random_password.postgres.result
+
+  db_subnet_group_name   = aws_db_subnet_group.postgres.name
+  vpc_security_group_ids = [aws_security_group.postgres.id]
+  publicly_accessible    = false
+  multi_az               = var.postgres_multi_az
+  ca_cert_identifier     = "rds-ca-rsa2048-g1"
+
+  backup_retention_period   = 7
+  copy_tags_to_snapshot     = true
+  deletion_protection       = var.deletion_protection
+  skip_final_snapshot       = false
+  final_snapshot_identifier = "${var.name}-postgres-final"
+  apply_immediately         = false
+}

@@ -1,0 +1,36 @@
+terraform {
+  # 1.10+: S3 state locking without DynamoDB (use_lockfile) and variable
+  # validations that refer to other variables.
+  required_version = ">= 1.10"
+
+  required_providers {
+    aws = {
+      source  = "hashicorp/aws"
+      version = "~> 5.70"
+    }
+    random = {
+      source  = "hashicorp/random"
+      version = "~> 3.6"
+    }
+  }
+
+  # Partial configuration: the bucket, key and region are given to
+  # `terraform init -backend-config=...` (see README.md), so that one copy of
+  # this code serves several accounts.
+  backend "s3" {}
+}
+
+provider "aws" {
+  region = var.region
+
+  default_tags {
+    tags = merge(var.tags, {
+      Project   = var.name
+      ManagedBy = "terraform"
+    })
+  }
+}
+
+data "aws_caller_identity" "current" {}
+
+data "aws_partition" "current" {}

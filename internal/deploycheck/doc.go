@@ -1,0 +1,38 @@
+// Package deploycheck holds no code, only tests: they read the deployment
+// files — the Dockerfiles, docker-compose.yaml and .env.example, the ECS task
+// definition templates and Terraform under infra/, the GitHub workflows — and
+// check them against the code they deploy, so that a port, a health path or
+// an environment variable cannot drift apart unnoticed although no Docker
+// engine and no AWS account exist on the project's machines.
+//
+// Unlike the rest of internal/, the tests import the apps: reading each
+// app's configuration struct (internal/config.Variables) is their point.
+//
+// # The wiring rule
+//
+// For every deployable and every place it runs (its docker-compose service;
+// its container in the ECS task definition, for those deployed to ECS), each
+// variable its configuration struct reads is checked:
+//
+//  1. APP_ENV is set, to "production".
+//  2. A variable without a default is set, unless the checks list it as
+//     optional (empty is right in production, with the reason). Alternatives
+//     count as one: MANAGER_PASSWORD or MANAGER_PASSWORD_HASH.
+//  3. A variable whose default points at the loopback interface (127.0.0.1,
+//     localhost, ::1) is set: inside a container that is the container
+//     itself, never the Redis, database or service it means.
+//  4. Any other variable may be left to its default, which is then the
+//     production value.
+//  5. A secret (tag `secret:"true"`) is never a plain value: in ECS it is in
+//     "secrets" (from Secrets Manager), never in "environment"; in compose
+//     its value is built only from required interpolations,
+//     ${VAR:?message}, so that compose fails fast without it and the file
+//     holds none.
+//  6. Every variable set is one the deployable reads (no typos, no leftovers).
+//  7. A compose fallback, ${VAR:-x}, for a variable whose code default is
+//     fine in production is that default: the code stays the one source.
+//
+// No secret has a default anywhere: not in a configuration struct, not in
+// docker-compose.yaml (required interpolation only), not in .env.example
+// (empty), not in a Terraform variable, not in a Dockerfile.
+package deploycheck
