@@ -6,12 +6,12 @@ SWAG := go tool swag
 # directory:swagger-instance of every service with a Swagger spec
 SPECS := orders-app:orders kitchen-app:kitchen inventory-app:inventory web:web
 
-.PHONY: run test services lint fmt-check vet swag swag-check deploy-check unit loadgen
+.PHONY: run test services lint fmt-check vet swag swag-check deploy-check unit e2e loadgen
 
 run:
 	go run ./cmd/comanda
 
-test: services lint unit
+test: services lint unit e2e
 
 services:
 	bash .ci/services.sh
@@ -27,6 +27,11 @@ vet:
 
 unit:
 	go test -race -count=1 -timeout 20m ./...
+
+# The dashboard in headless Chromium against the whole system (installs
+# Debian's chromium and the npm lockfile when missing).
+e2e:
+	bash web/e2e/run.sh
 
 # Dockerfiles, docker-compose.yaml, the ECS task definitions and the workflows
 # against the services' code; terraform fmt; actionlint (Go module proxy).

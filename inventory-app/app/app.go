@@ -63,12 +63,14 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger) error {
 
 // New opens the store and Redis, loads the warehouse and listens on
 // cfg.Addr.
-func New(ctx context.Context, cfg Config, log *slog.Logger) (a *App, err error) {
+func New(ctx context.Context, cfg Config, log *slog.Logger) (_ *App, err error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
 	log.Info("starting inventory-app", "config", cfg)
-	a = &App{cfg: cfg, log: log}
+	// A local, not the named result: returning nil must not hide what the
+	// deferred clean-up closes.
+	a := &App{cfg: cfg, log: log}
 	defer func() {
 		if err != nil {
 			a.close()

@@ -102,6 +102,26 @@ const docTemplateorders = `{
                 }
             }
         },
+        "/api/v1/limits": {
+            "get": {
+                "description": "The most dishes one request may order, and the largest page of history, so that clients can say so before asking.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "orders"
+                ],
+                "summary": "Limits",
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/api.LimitsResponse"
+                        }
+                    }
+                }
+            }
+        },
         "/api/v1/orders": {
             "get": {
                 "description": "Orders newest first, a page at a time. Pass ` + "`" + `nextCursor` + "`" + ` of a page as ` + "`" + `cursor` + "`" + ` to get the next one.",
@@ -390,6 +410,19 @@ const docTemplateorders = `{
                 "type": {
                     "type": "string",
                     "example": "kitchen.ingredients-requested"
+                }
+            }
+        },
+        "api.LimitsResponse": {
+            "type": "object",
+            "properties": {
+                "maxPage": {
+                    "type": "integer",
+                    "example": 500
+                },
+                "maxQuantity": {
+                    "type": "integer",
+                    "example": 10000
                 }
             }
         },

@@ -244,6 +244,14 @@ func (h *Hub) register(ctx context.Context, c *client, since string) error {
 		return errClosed
 	}
 	if frames, ok := h.since(since); ok && len(frames) < cap(c.send) {
+		if len(frames) == 0 {
+			// Nothing was missed: say so, so the client knows it is live.
+			data, err := json.Marshal(h.caughtUp(buying))
+			if err != nil {
+				return err
+			}
+			c.send <- data
+		}
 		for _, f := range frames {
 			c.send <- f.data
 		}
@@ -275,6 +283,14 @@ func (h *Hub) since(cursor string) ([]frame, bool) {
 	}
 	i := int(seq + 1 - h.ring[0].seq)
 	return h.ring[i:], true
+}
+
+// caughtUp is an events frame with no changes: the current cursor and counts.
+func (h *Hub) caughtUp(buying []string) message {
+	return message{
+		Type: "events", Cursor: h.cursor(h.seq), At: time.Now().UTC(), Counts: h.proj.counts(),
+		Orders: []orderView{}, Stock: []stockView{}, Buying: nonNil(buying), Purchases: []purchaseView{}, DeadLetters: []deadLetterView{},
+	}
 }
 
 func (h *Hub) snapshot(inv warehouse.Inventory, buying []string) message {

@@ -146,7 +146,7 @@ func (p *projection) apply(m stream.Message) {
 		if err != nil {
 			return
 		}
-		dv := deadLetterView{OrderID: e.OrderID, Group: pl.Group, Type: pl.Type, Reason: pl.Reason, At: e.Time, T: t}
+		dv := deadLetterView{ID: m.ID, OrderID: e.OrderID, Group: pl.Group, Type: pl.Type, Reason: pl.Reason, At: e.Time, T: t}
 		p.deadLetter = appendCapped(p.deadLetter, dv, keepDeadLetters)
 		p.delta.deadLetters = append(p.delta.deadLetters, dv)
 		if o, ok := p.orders[e.OrderID]; ok && o.stage != "delivered" && o.failed == "" {

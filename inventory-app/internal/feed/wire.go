@@ -47,6 +47,8 @@ type purchaseView struct {
 }
 
 type deadLetterView struct {
+	// ID is the dead letter's entry id: what orders-app's replay takes.
+	ID      string    `json:"id"`
 	OrderID string    `json:"orderId,omitempty"`
 	Group   string    `json:"group"`
 	Type    string    `json:"type"`

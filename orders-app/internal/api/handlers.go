@@ -38,6 +38,7 @@ func (h *Handlers) Register(r fiber.Router) {
 	r.Get("/orders", h.list)
 	r.Get("/orders/stats", h.stats)
 	r.Get("/orders/:id", h.get)
+	r.Get("/limits", h.limits)
 	r.Get("/dead-letters", h.deadLetters)
 	r.Post("/dead-letters/:id/replay", h.replay)
 }
@@ -143,6 +144,18 @@ func (h *Handlers) stats(c *fiber.Ctx) error {
 		resp.ByStatus[string(s)] = n
 	}
 	return c.JSON(resp)
+}
+
+// limits godoc
+//
+//	@Summary		Limits
+//	@Description	The most dishes one request may order, and the largest page of history, so that clients can say so before asking.
+//	@Tags			orders
+//	@Produce		json
+//	@Success		200	{object}	LimitsResponse
+//	@Router			/api/v1/limits [get]
+func (h *Handlers) limits(c *fiber.Ctx) error {
+	return c.JSON(LimitsResponse{MaxQuantity: h.svc.MaxQuantity(), MaxPage: order.MaxPage})
 }
 
 // deadLetters godoc

@@ -56,6 +56,12 @@ type StatsResponse struct {
 	ByStatus   map[string]int `json:"byStatus"`
 }
 
+// LimitsResponse tells clients the service's limits.
+type LimitsResponse struct {
+	MaxQuantity int `json:"maxQuantity" example:"10000"`
+	MaxPage     int `json:"maxPage" example:"500"`
+}
+
 // DeadLetterView is a message no service could handle.
 type DeadLetterView struct {
 	ID         string    `json:"id" example:"1732363200000-0"`

@@ -49,6 +49,9 @@ func NewService(store Store, maxQuantity int, published func(), log *slog.Logger
 	return &Service{store: store, maxQuantity: maxQuantity, published: published, log: log}
 }
 
+// MaxQuantity is the most dishes one placement may order.
+func (s *Service) MaxQuantity() int { return s.maxQuantity }
+
 // Now is the clock of stored times: UTC, to the microsecond, which is what
 // every store keeps.
 func Now() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }

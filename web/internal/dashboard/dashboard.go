@@ -8,6 +8,7 @@ import (
 	"net/http"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/etag"
 	"github.com/gofiber/fiber/v2/middleware/filesystem"
 )
 
@@ -25,5 +26,10 @@ func Register(app *fiber.App) {
 	}
 	app.Get("/", page)
 	app.Get("/index.html", page)
-	app.Use("/assets", filesystem.New(filesystem.Config{Root: http.FS(sub), MaxAge: 300}))
+	// Revalidated on every load (ETag): the modules of one release must
+	// never mix with the previous one's.
+	app.Use("/assets", etag.New(), func(c *fiber.Ctx) error {
+		c.Set(fiber.HeaderCacheControl, "no-cache")
+		return c.Next()
+	}, filesystem.New(filesystem.Config{Root: http.FS(sub)}))
 }
