@@ -2,10 +2,11 @@ package main
 
 import (
 	"fmt"
-	"github.com/comanda-dev/comanda/internal/config"
 	"io"
 	"net"
 	"text/tabwriter"
+
+	"github.com/comanda-dev/comanda/internal/config"
 )
 
 func printBanner(w io.Writer, s *System) {
@@ -19,25 +20,28 @@ func printBanner(w io.Writer, s *System) {
 	}
 	redis := "in process (streams saved to the data folder at shutdown)"
 	if !s.cfg.EmbeddedRedis {
-		redis = s.cfg.Orders.RedisURL
+		redis = config.Redact(s.cfg.Orders.RedisURL)
 	}
 	market := s.cfg.Inventory.MarketURL
 	if s.cfg.EmbeddedMarket {
 		market = s.MarketURL + " (simulator)"
 	}
+	web := url(s.Web.Addr())
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "\nComanda is running.")
-	fmt.Fprintf(tw, "  dashboard\t%s\t(API docs: %s/documentation/)\n", url(s.Web.Addr()), url(s.Web.Addr()))
-	fmt.Fprintf(tw, "  orders-app\t%s\t(API docs: %s/documentation/)\n", url(s.Orders.Addr()), url(s.Orders.Addr()))
-	fmt.Fprintf(tw, "  kitchen-app\t%s\t(API docs: %s/documentation/)\n", url(s.Kitchen.Addr()), url(s.Kitchen.Addr()))
-	fmt.Fprintf(tw, "  inventory-app\t%s\t(API docs: %s/documentation/)\n", url(s.Inventory.Addr()), url(s.Inventory.Addr()))
+	fmt.Fprintf(tw, "  dashboard\t%s\n", web)
+	fmt.Fprintf(tw, "  orders-app\t%s/documentation/\n", url(s.Orders.Addr()))
+	fmt.Fprintf(tw, "  kitchen-app\t%s/documentation/\n", url(s.Kitchen.Addr()))
+	fmt.Fprintf(tw, "  inventory-app\t%s/documentation/\n", url(s.Inventory.Addr()))
 	fmt.Fprintf(tw, "  farmers market\t%s\n", market)
 	fmt.Fprintf(tw, "  redis\t%s\n", redis)
 	fmt.Fprintf(tw, "  data folder\t%s\n", s.cfg.Orders.DataDir)
+	password := "<password>"
 	switch {
 	case s.cfg.Web.AuthDisabled:
 		fmt.Fprintf(tw, "\n  login\tnone: AUTH_DISABLED=true, everything is open\n")
 	case s.NewPassword != "":
+		password = s.NewPassword
 		fmt.Fprintf(tw, "\n  login\tuser %q, password %q\n", s.cfg.Web.ManagerUser, s.NewPassword)
 		fmt.Fprintf(tw, "  \t(shown this once; kept hashed in %s/credentials.json: delete that file for a new one)\n", s.cfg.Orders.DataDir)
 	case s.cfg.Web.ManagerPassword != "" || !fromDataDir(s):
@@ -45,8 +49,14 @@ func printBanner(w io.Writer, s *System) {
 	default:
 		fmt.Fprintf(tw, "\n  login\tuser %q, password printed on the first run (delete %s/credentials.json for a new one)\n", s.cfg.Web.ManagerUser, s.cfg.Orders.DataDir)
 	}
-	fmt.Fprintf(tw, "\nOrder 200 dishes:\tcurl -X POST %s/api/v1/orders -d '{\"quantity\":200}'\n", url(s.Orders.Addr()))
-	fmt.Fprintf(tw, "Watch them:\tcurl %s/api/v1/orders/stats\n", url(s.Orders.Addr()))
+	if !s.cfg.Web.AuthDisabled {
+		fmt.Fprintf(tw, "\nFrom a script:\tTOKEN=$(curl -s %s/api/login -d '{\"username\":%q,\"password\":%q}' | sed -E 's/.*\"token\":\"([^\"]+)\".*/\\1/')\n", web, s.cfg.Web.ManagerUser, password)
+		fmt.Fprintf(tw, "Order 200 dishes:\tcurl -H \"Authorization: Bearer $TOKEN\" -X POST %s/api/orders/orders -d '{\"quantity\":200}'\n", web)
+		fmt.Fprintf(tw, "Watch them:\tcurl -H \"Authorization: Bearer $TOKEN\" %s/api/orders/orders/stats\n", web)
+	} else {
+		fmt.Fprintf(tw, "\nOrder 200 dishes:\tcurl -X POST %s/api/orders/orders -d '{\"quantity\":200}'\n", web)
+		fmt.Fprintf(tw, "Watch them:\tcurl %s/api/orders/orders/stats\n", web)
+	}
 	fmt.Fprintf(tw, "Stop:\tCtrl-C (drains in-flight work first)\n\n")
 	tw.Flush()
 }
