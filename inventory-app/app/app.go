@@ -114,7 +114,8 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (_ *App, err error) 
 	a.relay = outbox.NewRelay(a.store, pub, streams, 500, 100*time.Millisecond, log)
 	a.warehouse, err = warehouse.New(ctx, a.store, a.market, warehouse.Options{
 		InitialStock: cfg.InitialStock, RetryMin: cfg.MarketRetryMin, RetryMax: cfg.MarketRetryMax,
-		Published: a.relay.Notify, Logger: log,
+		CallsPerIngredient: cfg.MarketCallsPerIngredient,
+		Published:          a.relay.Notify, Logger: log,
 	})
 	if err != nil {
 		return nil, err

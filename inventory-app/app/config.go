@@ -25,7 +25,10 @@ type Config struct {
 	// MarketTimeout bounds each market call.
 	MarketTimeout time.Duration `env:"MARKET_TIMEOUT" envDefault:"2s"`
 	// MarketConcurrency bounds the market calls in flight.
-	MarketConcurrency int `env:"MARKET_CONCURRENCY" envDefault:"10"`
+	MarketConcurrency int `env:"MARKET_CONCURRENCY" envDefault:"16"`
+	// MarketCallsPerIngredient bounds the calls one ingredient's buyer keeps
+	// in flight; more than one only while the shortfall needs them.
+	MarketCallsPerIngredient int `env:"MARKET_CALLS_PER_INGREDIENT" envDefault:"4"`
 	// MarketRetryMin and MarketRetryMax bound the backoff after a zero
 	// answer or a failed call.
 	MarketRetryMin time.Duration `env:"MARKET_RETRY_MIN" envDefault:"10ms"`
@@ -70,6 +73,7 @@ func (c Config) Validate() error {
 	add(err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "", "MARKET_URL must be an absolute http(s) URL")
 	add(c.MarketTimeout <= 0, "MARKET_TIMEOUT must be positive")
 	add(c.MarketConcurrency < 1 || c.MarketConcurrency > 1000, "MARKET_CONCURRENCY must be between 1 and 1000")
+	add(c.MarketCallsPerIngredient < 1 || c.MarketCallsPerIngredient > 100, "MARKET_CALLS_PER_INGREDIENT must be between 1 and 100")
 	add(c.MarketRetryMin <= 0, "MARKET_RETRY_MIN must be positive")
 	add(c.MarketRetryMax < c.MarketRetryMin, "MARKET_RETRY_MAX must not be below MARKET_RETRY_MIN")
 	add(c.MarketBreakerFailures < 1, "MARKET_BREAKER_FAILURES must be at least 1")
@@ -89,6 +93,7 @@ func (c Config) LogValue() slog.Value {
 		slog.String("marketUrl", config.Redact(c.MarketURL)),
 		slog.String("marketTimeout", c.MarketTimeout.String()),
 		slog.Int("marketConcurrency", c.MarketConcurrency),
+		slog.Int("marketCallsPerIngredient", c.MarketCallsPerIngredient),
 		slog.String("marketRetryMin", c.MarketRetryMin.String()),
 		slog.String("marketRetryMax", c.MarketRetryMax.String()),
 		slog.Int("marketBreakerFailures", c.MarketBreakerFailures),

@@ -13,9 +13,16 @@ import (
 // buyer is the only goroutine that buys ingredient i. Woken when the waiting
 // orders need more of it than is on hand, it buys until they do not: for
 // their total shortfall, never once per order, and never alongside another
-// buyer of the same ingredient.
+// buyer of the same ingredient. It keeps several calls in flight only while
+// the shortfall exceeds what those calls could bring at most (judged by the
+// largest answer seen), so buying in parallel never buys more than buying
+// one call at a time would. A zero answer or a failure stops new calls; the
+// buyer waits, with backoff and jitter, once the calls in flight are back.
 func (w *Warehouse) buyer(ctx context.Context, i int) {
 	name := catalogue[i]
+	limit := max(w.opt.CallsPerIngredient, 1)
+	answers := make(chan answer, limit) // buffered: a call never blocks on its answer
+	largest := 0                        // the largest quantity the market answered for i
 	for {
 		select {
 		case <-ctx.Done():
@@ -23,34 +30,71 @@ func (w *Warehouse) buyer(ctx context.Context, i int) {
 		case <-w.buyerWake[i]:
 		}
 		w.setBuying(i, true)
-		failures := 0
-		for ctx.Err() == nil && w.shortfall(i) > 0 {
-			q, err := w.market.Buy(ctx, name)
-			if err != nil {
-				if ctx.Err() != nil {
+		inflight, failures, pause := 0, 0, false
+		for {
+			if inflight == 0 {
+				if ctx.Err() != nil || w.shortfall(i) <= 0 {
 					break
 				}
-				failures++
-				w.log.Debug("buying at the market; waiting before asking again", "ingredient", name, "err", err, "failures", failures)
-				if !sleep(ctx, w.retryWait(failures)) {
-					break
+				if pause {
+					if !sleep(ctx, w.retryWait(failures)) {
+						break
+					}
+					pause = false
 				}
+			}
+			for !pause && ctx.Err() == nil && inflight < limit && w.uncovered(i, inflight, largest) > 0 {
+				inflight++
+				go func() {
+					q, err := w.market.Buy(ctx, name)
+					answers <- answer{q, err}
+				}()
+			}
+			if inflight == 0 {
 				continue
 			}
-			w.recordPurchase(ctx, i, q)
-			if q == 0 {
+			a := <-answers
+			inflight--
+			switch {
+			case a.err != nil:
+				if ctx.Err() == nil {
+					failures++
+					pause = true
+					w.log.Debug("buying at the market; waiting before asking again", "ingredient", name, "err", a.err, "failures", failures)
+				}
+			case a.q == 0:
 				// None available now: ask again later, not at once.
+				w.recordPurchase(ctx, i, 0)
 				failures++
-				if !sleep(ctx, w.retryWait(failures)) {
-					break
-				}
-				continue
+				pause = true
+			default:
+				w.recordPurchase(ctx, i, a.q)
+				largest = max(largest, a.q)
+				failures = 0
+				w.wakeClerk()
 			}
-			failures = 0
-			w.wakeClerk()
 		}
 		w.setBuying(i, false)
 	}
+}
+
+type answer struct {
+	q   int
+	err error
+}
+
+// uncovered is the shortfall of ingredient i beyond what the calls in
+// flight could bring if each sold as much as the largest answer seen; with
+// no answer seen yet, a call in flight covers everything.
+func (w *Warehouse) uncovered(i, inflight, largest int) int {
+	short := w.shortfall(i)
+	if inflight == 0 {
+		return short
+	}
+	if largest == 0 {
+		return 0
+	}
+	return short - inflight*largest
 }
 
 func (w *Warehouse) setBuying(i int, on bool) {

@@ -52,3 +52,34 @@ func TestBuyingIsCoalescedAcrossWaitingOrders(t *testing.T) {
 		t.Errorf("calls per ingredient: %v", r.maxFlight)
 	}
 }
+
+// With several calls allowed per ingredient, a large shortfall is bought in
+// parallel, yet never beyond what one call at a time would buy: a new call
+// goes out only while the shortfall exceeds what the calls in flight could
+// bring.
+func TestParallelBuyingNeverOverbuys(t *testing.T) {
+	t.Parallel()
+	r := newRig(t, rigConfig{initial: 0, parallel: 4, market: marketsim.Config{MaxQuantity: 5, Latency: 3 * time.Millisecond}})
+	r.run()
+	items := []warehouse.Item{{Ingredient: "tomato", Quantity: 3}, {Ingredient: "lettuce", Quantity: 1}}
+	var reqs []warehouse.Request
+	for range 60 {
+		reqs = append(reqs, request(t, newID(), "tomato salad", items))
+	}
+	r.request(reqs...)
+	r.waitReserved(reqs, 30*time.Second)
+	r.stop()
+	r.checkBooks(reqs)
+	needed := map[string]int{"tomato": 180, "lettuce": 60}
+	bought := r.purchasedUnits()
+	for ing, need := range needed {
+		if bought[ing] < need || bought[ing] > need+5 {
+			t.Errorf("%s: bought %d for a need of %d; want %d..%d", ing, bought[ing], need, need, need+5)
+		}
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if m := r.maxFlight["tomato"]; m < 2 || m > 4 {
+		t.Errorf("tomato: at most %d calls in flight, want 2 to 4", m)
+	}
+}

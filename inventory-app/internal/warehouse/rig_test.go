@@ -43,6 +43,7 @@ type rigConfig struct {
 	retryMax time.Duration
 	cooldown time.Duration
 	dbPath   string
+	parallel int // calls per ingredient
 }
 
 // rig is a warehouse over a SQLite store, buying from the simulator through
@@ -127,6 +128,7 @@ func (r *rig) open() {
 	r.t.Cleanup(r.store.Close)
 	r.w, err = warehouse.New(context.Background(), r.store, r.client, warehouse.Options{
 		InitialStock: r.cfg.initial, RetryMin: r.cfg.retryMin, RetryMax: r.cfg.retryMax, Logger: quiet(),
+		CallsPerIngredient: r.cfg.parallel,
 	})
 	if err != nil {
 		r.t.Fatal(err)

@@ -24,6 +24,11 @@ type Options struct {
 	// RetryMin and RetryMax bound the buyers' backoff after a zero answer or
 	// a failed call (exponential with jitter, reset after a purchase).
 	RetryMin, RetryMax time.Duration
+	// CallsPerIngredient bounds the market calls one ingredient's buyer
+	// keeps in flight (default 1). More than one are sent only while the
+	// shortfall is larger than what the calls in flight could bring, so
+	// parallel calls never buy more than one call would.
+	CallsPerIngredient int
 	// Published is called after events were stored (wakes the outbox relay).
 	Published func()
 	Logger    *slog.Logger
