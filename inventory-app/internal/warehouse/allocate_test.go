@@ -118,3 +118,27 @@ func TestQueueKeepsSequenceOrderAndCompacts(t *testing.T) {
 		t.Errorf("%d waiting in a list of %d: not compacted", q.len(), len(q.items))
 	}
 }
+
+// A long line held up by one scarce ingredient costs the clerk a step or
+// two, not a walk of the line, even with plenty of another ingredient on
+// hand; an order of another kind further back is still found and served.
+func TestAllocateStopsWhenNoOrderLeftCouldBeServed(t *testing.T) {
+	line := make([]Needs, 10000)
+	for i := range line {
+		line[i] = needs("tomato", 2, "lemon", 1)
+	}
+	q, demand := queueOf(line...)
+	pl := allocate(q, needs("lemon", 500), demand, 100, 100000)
+	if len(pl.grants) != 0 || pl.walked > 1 {
+		t.Errorf("granted %d after walking %d orders; want none after one", len(pl.grants), pl.walked)
+	}
+	if len(pl.shorts) != 10000 || pl.shorts[9999].missing != needs("tomato", 2) {
+		t.Errorf("%d shortages, the last missing %v", len(pl.shorts), pl.shorts[len(pl.shorts)-1].missing)
+	}
+
+	q, demand = queueOf(append(line[:100:100], needs("lemon", 1))...)
+	pl = allocate(q, needs("lemon", 500), demand, 100, 100000)
+	if got := ids(pl.grants); !slices.Equal(got, []string{"o100"}) {
+		t.Errorf("grants %v, want the lemon-only order behind the line", got)
+	}
+}

@@ -77,3 +77,16 @@ func NeedsOf(items []Item) Needs {
 	}
 	return n
 }
+
+// kind is the set of ingredients a recipe needs, one bit each.
+type kind uint16
+
+func (n Needs) kind() kind {
+	var k kind
+	for i, q := range n {
+		if q > 0 {
+			k |= 1 << i
+		}
+	}
+	return k
+}

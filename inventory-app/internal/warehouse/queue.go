@@ -25,9 +25,13 @@ type queue struct {
 	// a suffix and this hint saves a scan of the whole list.
 	unnoted int
 	dead    int
+	// kinds counts the waiting orders by the set of ingredients they need
+	// (a handful of sets: one per recipe), so that the clerk can tell when
+	// no order left in line could be served without walking the line.
+	kinds map[kind]int
 }
 
-func newQueue() queue { return queue{byID: make(map[string]*pending)} }
+func newQueue() queue { return queue{byID: make(map[string]*pending), kinds: make(map[kind]int)} }
 
 // len is the number of waiting orders.
 func (q *queue) len() int { return len(q.byID) }
@@ -39,6 +43,7 @@ func (q *queue) add(p *pending) bool {
 		return false
 	}
 	q.byID[p.orderID] = p
+	q.kinds[p.needs.kind()]++
 	i := len(q.items)
 	if i > 0 && q.items[i-1].seq > p.seq {
 		// Only a store with several writers hands out sequence numbers
@@ -66,6 +71,11 @@ func (q *queue) remove(orderID string) *pending {
 		return nil
 	}
 	delete(q.byID, orderID)
+	if k := p.needs.kind(); q.kinds[k] <= 1 {
+		delete(q.kinds, k)
+	} else {
+		q.kinds[k]--
+	}
 	p.done = true
 	q.dead++
 	for q.head < len(q.items) && q.items[q.head].done {
