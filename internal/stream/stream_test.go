@@ -271,7 +271,7 @@ func runSuite(t *testing.T, client func(testing.TB) *redis.Client) {
 		for i := range results {
 			results[i] = newSeen()
 			wg.Go(func() {
-				_ = stream.Tail(ctx, e.rdb, []string{e.streams.Orders, e.streams.Kitchen}, stream.TailOptions{Block: 50 * time.Millisecond}, func(msgs []stream.Message) error {
+				_ = stream.Tail(ctx, e.rdb, []string{e.streams.Orders, e.streams.Kitchen}, stream.TailOptions{Poll: 10 * time.Millisecond}, func(msgs []stream.Message) error {
 					results[i].add(msgs...)
 					return nil
 				})
@@ -290,7 +290,7 @@ func runSuite(t *testing.T, client func(testing.TB) *redis.Client) {
 		firstIDs := e.entryIDs(t, e.streams.Orders)
 		rctx, rcancel := context.WithTimeout(context.Background(), 2*time.Second)
 		defer rcancel()
-		_ = stream.Tail(rctx, e.rdb, []string{e.streams.Orders}, stream.TailOptions{From: map[string]string{e.streams.Orders: firstIDs[len(first)-1]}, Block: 50 * time.Millisecond}, func(msgs []stream.Message) error {
+		_ = stream.Tail(rctx, e.rdb, []string{e.streams.Orders}, stream.TailOptions{From: map[string]string{e.streams.Orders: firstIDs[len(first)-1]}, Poll: 10 * time.Millisecond}, func(msgs []stream.Message) error {
 			got.add(msgs...)
 			if got.len() >= 5 {
 				rcancel()

@@ -14,22 +14,29 @@ type TailOptions struct {
 	// From maps each stream to the id after which to start reading; "$" or a
 	// missing stream means only new entries.
 	From map[string]string
-	// Count bounds each read (default 512).
+	// Count bounds each read per stream (default 512).
 	Count int
-	// Block bounds each blocking read (default 1s).
-	Block  time.Duration
+	// Poll is how long Tail waits before looking again when every stream
+	// was read to its end (default 20ms).
+	Poll   time.Duration
 	Logger *slog.Logger
 }
 
 // Tail reads streams without a consumer group, so every caller sees every
 // entry, and passes each batch to fn until ctx ends or fn fails. Entries that
 // do not decode are skipped. fn receives messages in stream order per stream.
+//
+// It reads with ranges (XRANGE after the last id, one pipeline for all
+// streams) rather than a blocking XREAD: a range finds its start by binary
+// search on every Redis, including the in-process one of the embedded run,
+// whose XREAD scans the whole stream and re-runs on every write while it
+// blocks. Idle, it looks again every Poll.
 func Tail(ctx context.Context, rdb redis.UniversalClient, streams []string, opt TailOptions, fn func([]Message) error) error {
 	if opt.Count <= 0 {
 		opt.Count = 512
 	}
-	if opt.Block <= 0 {
-		opt.Block = time.Second
+	if opt.Poll <= 0 {
+		opt.Poll = 20 * time.Millisecond
 	}
 	log := opt.Logger
 	if log == nil {
@@ -42,8 +49,7 @@ func Tail(ctx context.Context, rdb redis.UniversalClient, streams []string, opt 
 			last[i] = id
 		}
 	}
-	// "$" means "after the newest entry now": resolve it once, so that
-	// entries added between two reads are not skipped.
+	// "$" means "after the newest entry now": resolve it once.
 	for i, s := range streams {
 		if last[i] != "$" {
 			continue
@@ -58,12 +64,21 @@ func Tail(ctx context.Context, rdb redis.UniversalClient, streams []string, opt 
 		}
 	}
 	failures := 0
+	cmds := make([]*redis.XMessageSliceCmd, len(streams))
 	for ctx.Err() == nil {
-		args := &redis.XReadArgs{Streams: append(append([]string{}, streams...), last...), Count: int64(opt.Count), Block: opt.Block}
-		res, err := rdb.XRead(ctx, args).Result()
-		if err != nil {
-			if errors.Is(err, redis.Nil) || ctx.Err() != nil {
-				continue
+		_, err := rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+			for i, s := range streams {
+				start := "-"
+				if last[i] != "0-0" {
+					start = "(" + last[i]
+				}
+				cmds[i] = p.XRangeN(ctx, s, start, "+", int64(opt.Count))
+			}
+			return nil
+		})
+		if err != nil && !errors.Is(err, redis.Nil) {
+			if ctx.Err() != nil {
+				return nil
 			}
 			failures++
 			log.Warn("tailing streams", "err", err, "failures", failures)
@@ -72,25 +87,26 @@ func Tail(ctx context.Context, rdb redis.UniversalClient, streams []string, opt 
 		}
 		failures = 0
 		var batch []Message
-		for _, s := range res {
-			for _, x := range s.Messages {
-				for i := range streams {
-					if streams[i] == s.Stream {
-						last[i] = x.ID
-					}
+		full := false
+		for i, cmd := range cmds {
+			xs := cmd.Val()
+			full = full || len(xs) == opt.Count
+			for _, x := range xs {
+				last[i] = x.ID
+				if m, err := decodeEntry(streams[i], x); err == nil {
+					batch = append(batch, m)
+				} else {
+					log.Debug("skipping undecodable entry", "stream", streams[i], "id", x.ID, "err", err)
 				}
-				m, err := decodeEntry(s.Stream, x)
-				if err != nil {
-					log.Debug("skipping undecodable entry", "stream", s.Stream, "id", x.ID, "err", err)
-					continue
-				}
-				batch = append(batch, m)
 			}
 		}
 		if len(batch) > 0 {
 			if err := fn(batch); err != nil {
 				return err
 			}
+		}
+		if !full {
+			sleep(ctx, opt.Poll)
 		}
 	}
 	return nil

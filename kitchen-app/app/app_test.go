@@ -305,7 +305,7 @@ func actAsInventory(t *testing.T, s server) *inventory {
 	pub := stream.NewPublisher(s.rdb, 0)
 	go func() {
 		defer close(done)
-		_ = stream.Tail(ctx, s.rdb, []string{s.streams.Kitchen}, stream.TailOptions{From: map[string]string{s.streams.Kitchen: "0-0"}, Block: 100 * time.Millisecond},
+		_ = stream.Tail(ctx, s.rdb, []string{s.streams.Kitchen}, stream.TailOptions{From: map[string]string{s.streams.Kitchen: "0-0"}, Poll: 10 * time.Millisecond},
 			func(msgs []stream.Message) error {
 				for _, m := range msgs {
 					inv.mu.Lock()
