@@ -77,8 +77,10 @@ func (s *Store) waitingAmong(ctx context.Context, tx *sql.Tx, orderIDs []string)
 	var out []warehouse.Reservation
 	// Chunked: SQLite bounds the number of parameters of one statement.
 	for ids := range slices.Chunk(orderIDs, 500) {
+		// "+status" keeps SQLite from walking the (status, seq) index over
+		// every waiting order: the ids are looked up by primary key.
 		rs, err := queryReservations(ctx, tx, `SELECT `+reservationColumns+` FROM reservations
-			WHERE status = 'waiting' AND order_id IN (`+placeholders(len(ids))+`)`, anys(ids)...)
+			WHERE order_id IN (`+placeholders(len(ids))+`) AND +status = 'waiting'`, anys(ids)...)
 		if err != nil {
 			return nil, fmt.Errorf("reading reservations: %w", err)
 		}
