@@ -41,4 +41,4 @@ for _ in $(seq 1 100); do
   sleep 0.1
 done
 echo "== $mode: $n orders × $q dishes"
-"$work/loadgen" -web http://127.0.0.1:28080 -password "$MANAGER_PASSWORD" -n "$n" -q "$q" -ws "$ws"
+"$work/loadgen" -web http://127.0.0.1:28080 -password "$MANAGER_PASSWORD" -n "$n" -q "$q" -ws "$ws" -timeout "${TIMEOUT:-10m}"
