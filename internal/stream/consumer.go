@@ -126,9 +126,7 @@ func (c *Consumer) readLoop(ctx, hctx context.Context) {
 		Count:    int64(c.opt.Read),
 		Block:    c.opt.Block,
 	}
-	for _, s := range c.opt.Streams {
-		args.Streams = append(args.Streams, s)
-	}
+	args.Streams = append(args.Streams, c.opt.Streams...)
 	for range c.opt.Streams {
 		args.Streams = append(args.Streams, ">")
 	}

@@ -2,8 +2,6 @@ package stream
 
 import (
 	"fmt"
-	"strconv"
-	"strings"
 
 	"github.com/redis/go-redis/v9"
 
@@ -53,28 +51,4 @@ func decodeEntry(stream string, x redis.XMessage) (Message, error) {
 		return Message{ID: x.ID, Stream: stream}, err
 	}
 	return Message{ID: x.ID, Stream: stream, Event: env, Deliveries: 1}, nil
-}
-
-// compareIDs orders two Redis entry ids ("ms-seq").
-func compareIDs(a, b string) int {
-	am, as := splitID(a)
-	bm, bs := splitID(b)
-	switch {
-	case am < bm:
-		return -1
-	case am > bm:
-		return 1
-	case as < bs:
-		return -1
-	case as > bs:
-		return 1
-	}
-	return 0
-}
-
-func splitID(id string) (ms, seq uint64) {
-	m, s, _ := strings.Cut(id, "-")
-	ms, _ = strconv.ParseUint(m, 10, 64)
-	seq, _ = strconv.ParseUint(s, 10, 64)
-	return ms, seq
 }

@@ -282,16 +282,6 @@ func TestSlowClientIsDroppedWithoutSlowingOthers(t *testing.T) {
 	}
 }
 
-func waitFor(t *testing.T, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatal("condition not met within 10s")
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-}
 
 func TestFeedRefusesWithoutSessionOrFromAnotherSite(t *testing.T) {
 	r := newRig(t, Options{}, nil)

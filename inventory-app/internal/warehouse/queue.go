@@ -60,9 +60,6 @@ func (q *queue) add(p *pending) bool {
 	return true
 }
 
-// get returns the waiting order, or nil.
-func (q *queue) get(orderID string) *pending { return q.byID[orderID] }
-
 // remove takes an order off the list and returns it, or nil when it was not
 // waiting.
 func (q *queue) remove(orderID string) *pending {
