@@ -1,4 +1,7 @@
 -- +goose Up
+-- status is what the manager sees, derived from progress and failure_reason
+-- by order.Order.Status and written with them: it is stored so that history
+-- can be filtered and counted by an index.
 CREATE TABLE orders (
     id             UUID PRIMARY KEY,
     batch_id       UUID NOT NULL,
