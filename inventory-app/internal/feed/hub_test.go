@@ -282,7 +282,6 @@ func TestSlowClientIsDroppedWithoutSlowingOthers(t *testing.T) {
 	}
 }
 
-
 func TestFeedRefusesWithoutSessionOrFromAnotherSite(t *testing.T) {
 	r := newRig(t, Options{}, nil)
 	cases := []struct {
