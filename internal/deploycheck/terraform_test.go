@@ -193,9 +193,8 @@ func TestAutoscalingMetric(t *testing.T) {
 	if want := events.StreamNames("${var.stream_prefix}").Orders; dims["stream"] != want {
 		bad.addf("the policy tracks the stream %q, want %q (events.StreamNames)", dims["stream"], want)
 	}
-	m := regexp.MustCompile(`const Group = "([^"]+)"`).FindStringSubmatch(read(t, "kitchen-app/internal/consumer/consumer.go"))
-	if m == nil || dims["group"] != m[1] {
-		bad.addf("the policy tracks the group %q, but kitchen-app's consumer group is %v", dims["group"], m)
+	if dims["group"] != events.GroupKitchen {
+		bad.addf("the policy tracks the group %q, but kitchen-app's consumer group is %q (events.GroupKitchen)", dims["group"], events.GroupKitchen)
 	}
 	// The collector's configuration, rendered as otel.tf does, is YAML that
 	// scrapes the kitchen's port and exports StreamLag{stream, group}.

@@ -45,3 +45,35 @@ func (s Streams) For(eventType string) string {
 func (s Streams) All() []string {
 	return []string{s.Orders, s.Kitchen, s.Inventory, s.DeadLetter}
 }
+
+// Consumer groups: each names a purpose and never changes. They are part of
+// the contract because a stream may only forget an entry once every group
+// that reads it has acknowledged it.
+const (
+	GroupOrders    = "orders"    // orders-app: status changes, dead letters
+	GroupKitchen   = "kitchen"   // kitchen-app: orders, reservations, dead letters
+	GroupInventory = "inventory" // inventory-app: ingredient requests
+)
+
+// Readers returns the consumer groups that read stream, or nil for a stream
+// this contract does not know.
+func (s Streams) Readers(stream string) []string {
+	switch stream {
+	case s.Orders:
+		return []string{GroupKitchen}
+	case s.Kitchen:
+		return []string{GroupOrders, GroupInventory}
+	case s.Inventory:
+		return []string{GroupKitchen}
+	case s.DeadLetter:
+		return []string{GroupOrders, GroupKitchen}
+	}
+	return nil
+}
+
+// Work lists the streams that carry the pipeline's work. They are trimmed
+// as their groups consume them; the dead-letter stream is not, since its
+// entries wait for a person to look at them and replay them.
+func (s Streams) Work() []string {
+	return []string{s.Orders, s.Kitchen, s.Inventory}
+}

@@ -12,7 +12,7 @@ import (
 )
 
 // Group is the consumer group of inventory-app; it never changes.
-const Group = "inventory"
+const Group = events.GroupInventory
 
 // Types are the event types the warehouse serves.
 var Types = []string{events.TypeIngredientsRequested}

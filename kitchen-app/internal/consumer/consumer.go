@@ -6,7 +6,7 @@ package consumer
 import "github.com/comanda-dev/comanda/internal/events"
 
 // Group is the consumer group of kitchen-app; it never changes.
-const Group = "kitchen"
+const Group = events.GroupKitchen
 
 // OrderTypes are the events that open and fail tickets.
 var OrderTypes = []string{events.TypeOrderPlaced, events.TypeDeadLettered}

@@ -13,7 +13,7 @@ import (
 )
 
 // Group is the consumer group of orders-app; it never changes.
-const Group = "orders"
+const Group = events.GroupOrders
 
 // Types are the event types that move an order.
 var Types = []string{
