@@ -2,6 +2,7 @@ package market
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -24,7 +25,8 @@ var (
 	// ErrStatus reports a non-2xx answer.
 	ErrStatus = errors.New("market answered with an error status")
 
-	// errAbandoned marks a call whose caller went away; the breaker ignores it.
+	// errAbandoned marks a call never sent because its caller went away;
+	// the breaker ignores it.
 	errAbandoned = errors.New("market call abandoned")
 )
 
@@ -82,6 +84,10 @@ func New(cfg Config) (*Client, error) {
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	tr.MaxConnsPerHost = cfg.Concurrency
 	tr.MaxIdleConnsPerHost = cfg.Concurrency
+	// HTTP/1.1 only: the HTTP/2 transport resends a request on another
+	// connection after some stream errors, and a resent buy sells twice.
+	tr.ForceAttemptHTTP2 = false
+	tr.TLSNextProto = map[string]func(string, *tls.Conn) http.RoundTripper{}
 	c := &Client{
 		base:    base,
 		timeout: cfg.Timeout,
@@ -95,7 +101,11 @@ func New(cfg Config) (*Client, error) {
 }
 
 // Buy asks the market for ingredient and returns the quantity sold (0: none
-// now). It waits for a free slot of the semaphore, or for ctx.
+// now). ctx bounds the wait for a free slot of the semaphore and decides
+// whether the call is sent; once sent, the call runs to its answer or to the
+// timeout even if ctx ends meanwhile, because a market that answered has
+// sold, and its answer must reach the books. The request is sent once at
+// most: the client never retries by itself.
 func (c *Client) Buy(ctx context.Context, ingredient string) (int, error) {
 	select {
 	case c.sem <- struct{}{}:
@@ -120,23 +130,25 @@ func (c *Client) call(ctx context.Context, ingredient string) (int, error) {
 	if ctx.Err() != nil {
 		return 0, errAbandoned
 	}
-	callCtx, cancel := context.WithTimeout(ctx, c.timeout)
+	// Detached from ctx: see Buy. The timeout still bounds it.
+	callCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), c.timeout)
 	defer cancel()
 	req, err := http.NewRequestWithContext(callCtx, http.MethodGet, c.urlFor(ingredient), nil)
 	if err != nil {
 		return 0, fmt.Errorf("building market request: %w", err)
 	}
 	req.Header.Set("Accept", "application/json")
+	req.Body = sendOnce{}
 	c.count.calls.Add(1)
 	start := time.Now()
 	resp, err := c.http.Do(req)
 	if err != nil {
-		return 0, c.failed(ctx, callCtx, err)
+		return 0, c.failed(callCtx, err)
 	}
 	defer resp.Body.Close()
 	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBody))
 	if err != nil {
-		return 0, c.failed(ctx, callCtx, err)
+		return 0, c.failed(callCtx, err)
 	}
 	if c.observe != nil {
 		c.observe(time.Since(start).Seconds())
@@ -157,12 +169,9 @@ func (c *Client) call(ctx context.Context, ingredient string) (int, error) {
 	return q, nil
 }
 
-// failed classifies a transport failure: the caller leaving is nobody's
-// fault, the call's own deadline is a timeout, anything else an error.
-func (c *Client) failed(parent, call context.Context, err error) error {
-	if parent.Err() != nil {
-		return errAbandoned
-	}
+// failed classifies a transport failure of a call that was sent: its
+// deadline is a timeout, anything else an error.
+func (c *Client) failed(call context.Context, err error) error {
 	if errors.Is(call.Err(), context.DeadlineExceeded) {
 		c.count.timeouts.Add(1)
 		return fmt.Errorf("%w after %s", ErrTimeout, c.timeout)
@@ -170,6 +179,18 @@ func (c *Client) failed(parent, call context.Context, err error) error {
 	c.count.errors.Add(1)
 	return fmt.Errorf("calling the market: %w", err)
 }
+
+// sendOnce is the empty body of every market request. net/http resends an
+// idempotent request on a fresh connection when a reused one failed before
+// the answer, and it counts a GET without a body as idempotent
+// (Request.isReplayable). A buy is not idempotent: sent twice, the market
+// sells twice and the books count once. A request whose body cannot be
+// rewound (a Body and no GetBody) is never resent; the Transport finds the
+// body empty before it writes the request, so none goes on the wire.
+type sendOnce struct{}
+
+func (sendOnce) Read([]byte) (int, error) { return 0, io.EOF }
+func (sendOnce) Close() error             { return nil }
 
 func (c *Client) urlFor(ingredient string) string {
 	u := *c.base

@@ -143,8 +143,15 @@ func TestSlowAnswersTimeOut(t *testing.T) {
 	}
 }
 
-func TestCallerLeavingIsNotTheMarketsFault(t *testing.T) {
-	f := setup(t, marketsim.Config{MaxQuantity: 5, Latency: time.Second}, func(c *market.Config) { c.BreakerFailures = 2 })
+// A caller that leaves while its call waits for a slot sends nothing, and
+// that is not the market's fault.
+func TestCallerLeavingBeforeTheCallIsSentSendsNothing(t *testing.T) {
+	f := setup(t, marketsim.Config{MaxQuantity: 5, Latency: 300 * time.Millisecond}, func(c *market.Config) {
+		c.Concurrency, c.BreakerFailures = 1, 2
+	})
+	busy := make(chan struct{})
+	go func() { defer close(busy); _, _ = f.client.Buy(context.Background(), "lemon") }() // holds the only slot
+	waitFor(t, func() bool { return f.inFlight.Load() == 1 })
 	for range 5 {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Millisecond)
 		_, err := f.client.Buy(ctx, "lemon")
@@ -153,8 +160,36 @@ func TestCallerLeavingIsNotTheMarketsFault(t *testing.T) {
 			t.Fatalf("got %v, want the caller's own deadline", err)
 		}
 	}
-	if st := f.client.Stats(); st.Breaker != "closed" || st.Timeouts != 0 || st.Errors != 0 {
-		t.Errorf("abandoned calls counted against the market: %+v", st)
+	<-busy
+	if st, sim := f.client.Stats(), f.sim.Stats(); st.Calls != 1 || sim.Calls != 1 || st.Breaker != "closed" || st.Timeouts != 0 || st.Errors != 0 {
+		t.Errorf("calls that were never sent reached the market or counted against it: client %+v, market %+v", st, sim)
+	}
+}
+
+// A call already sent is not abandoned when its caller leaves (a warehouse
+// shutting down): the market has sold, so its answer comes back, within the
+// timeout, to be booked.
+func TestACallSentOutlivesItsCaller(t *testing.T) {
+	f := setup(t, marketsim.Config{MaxQuantity: 5, Latency: 100 * time.Millisecond}, nil)
+	ctx, cancel := context.WithCancel(context.Background())
+	time.AfterFunc(20*time.Millisecond, cancel)
+	q, err := f.client.Buy(ctx, "lemon")
+	if err != nil {
+		t.Fatalf("a call sent before its caller left failed: %v", err)
+	}
+	if st, sim := f.client.Stats(), f.sim.Stats(); st.UnitsBought != int64(q) || sim.UnitsSold != int64(q) || sim.Calls != 1 {
+		t.Errorf("answer %d; client %+v, market %+v", q, st, sim)
+	}
+}
+
+func waitFor(t *testing.T, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatal("condition not met within 5s")
+		}
+		time.Sleep(time.Millisecond)
 	}
 }
 
