@@ -85,11 +85,21 @@ type Common struct {
 	// StreamPrefix starts every stream name, so several installations (or
 	// tests) can share one Redis.
 	StreamPrefix string `env:"STREAM_PREFIX" envDefault:"comanda"`
-	// StreamMaxLen caps each stream at about this many entries; keep it well
-	// above the largest backlog.
-	StreamMaxLen int64 `env:"STREAM_MAX_LEN" envDefault:"1000000"`
-	// ReclaimIdle is how long a message may stay unacknowledged before another
-	// consumer takes it over.
+	// StreamBacklog caps the unacknowledged entries of each work stream:
+	// past it, relays hold new events in their outbox until the slowest
+	// group catches up. Streams are trimmed as they are consumed, never by
+	// length, so Redis needs about this many entries per stream of memory
+	// (see docs/architecture.md, "Backpressure").
+	StreamBacklog int64 `env:"STREAM_BACKLOG_MAX" envDefault:"50000"`
+	// RedisWaitReplicas makes relays wait until this many Redis replicas
+	// have their entries before they forget them; set it where a replica
+	// exists (ElastiCache with a replica: 1).
+	RedisWaitReplicas int `env:"REDIS_WAIT_REPLICAS" envDefault:"0"`
+	// RedisWaitTimeout bounds that wait.
+	RedisWaitTimeout time.Duration `env:"REDIS_WAIT_TIMEOUT" envDefault:"1s"`
+	// ReclaimIdle is how long a message may stay untouched before another
+	// consumer takes it over; a live consumer touches what it holds four
+	// times as often.
 	ReclaimIdle time.Duration `env:"RECLAIM_IDLE" envDefault:"30s"`
 	// MaxDeliveries is how many deliveries a message gets before it goes to
 	// the dead-letter stream.
@@ -123,8 +133,20 @@ func (c Common) Validate() error {
 	if c.StreamPrefix == "" {
 		errs = append(errs, errors.New("STREAM_PREFIX must not be empty"))
 	}
-	if c.ReclaimIdle < 100*time.Millisecond {
-		errs = append(errs, errors.New("RECLAIM_IDLE must be at least 100ms"))
+	if c.ReclaimIdle < 200*time.Millisecond {
+		errs = append(errs, errors.New("RECLAIM_IDLE must be at least 200ms, so that a live consumer keeps the messages it holds"))
+	}
+	if c.StreamBacklog < 1000 {
+		errs = append(errs, errors.New("STREAM_BACKLOG_MAX must be at least 1000 entries: relays publish in batches of 500"))
+	}
+	if c.RedisWaitReplicas < 0 {
+		errs = append(errs, errors.New("REDIS_WAIT_REPLICAS must not be negative"))
+	}
+	if c.RedisWaitReplicas > 0 && (c.RedisWaitTimeout < 10*time.Millisecond || c.RedisWaitTimeout > time.Minute) {
+		errs = append(errs, errors.New("REDIS_WAIT_TIMEOUT must be between 10ms and 1m when REDIS_WAIT_REPLICAS is set"))
+	}
+	if c.ShutdownTimeout < time.Second {
+		errs = append(errs, errors.New("SHUTDOWN_TIMEOUT must be at least 1s: in-flight messages and the outbox drain within it"))
 	}
 	if c.MaxDeliveries < 1 {
 		errs = append(errs, errors.New("MAX_DELIVERIES must be at least 1"))
@@ -151,6 +173,8 @@ func (c Common) LogAttrs() []slog.Attr {
 		slog.String("redisUrl", Redact(c.RedisURL)),
 		slog.String("streamPrefix", c.StreamPrefix),
 		slog.String("reclaimIdle", c.ReclaimIdle.String()),
+		slog.Int64("streamBacklogMax", c.StreamBacklog),
+		slog.Int("redisWaitReplicas", c.RedisWaitReplicas),
 		slog.Int64("maxDeliveries", c.MaxDeliveries),
 		slog.String("environment", c.Environment),
 		slog.Bool("authSecretSet", c.AuthSecret != ""),

@@ -24,6 +24,14 @@ type Check struct {
 	Ping func(context.Context) error
 }
 
+// Note is a fact readiness reports without failing on it, such as a relay
+// held back by a lagging consumer group or a replica's role. Value returns ""
+// when there is nothing to say.
+type Note struct {
+	Name  string
+	Value func() string
+}
+
 // Options configure New.
 type Options struct {
 	Service string
@@ -34,6 +42,8 @@ type Options struct {
 	MapError func(error) *Error
 	// Ready lists what /ready pings.
 	Ready []Check
+	// Notes lists what /ready reports besides.
+	Notes []Note
 	// Registry receives the HTTP metrics and is served at /metrics.
 	Registry *prometheus.Registry
 }
@@ -59,7 +69,7 @@ func New(opt Options) *fiber.App {
 		app.Get("/metrics", metrics(opt.Registry))
 	}
 	app.Get("/health", health(opt.Service))
-	app.Get("/ready", readiness(opt.Ready))
+	app.Get("/ready", readiness(opt.Ready, opt.Notes))
 	return app
 }
 
@@ -69,10 +79,13 @@ type Health struct {
 	Service string `json:"service" example:"orders-app"`
 }
 
-// Readiness is the readiness answer: each dependency's state.
+// Readiness is the readiness answer: each dependency's state, and notes
+// that do not make the service unready (e.g. "heldBack": the streams whose
+// backlog holds the outbox relay back).
 type Readiness struct {
 	Status string            `json:"status" example:"ready"`
 	Checks map[string]string `json:"checks"`
+	Notes  map[string]string `json:"notes,omitempty"`
 }
 
 // metrics godoc
@@ -110,7 +123,7 @@ func health(service string) fiber.Handler {
 //	@Success		200	{object}	httpx.Readiness
 //	@Failure		503	{object}	httpx.Readiness
 //	@Router			/ready [get]
-func readiness(checks []Check) fiber.Handler {
+func readiness(checks []Check, notes []Note) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		ctx, cancel := context.WithTimeout(c.UserContext(), 2*time.Second)
 		defer cancel()
@@ -128,7 +141,16 @@ func readiness(checks []Check) fiber.Handler {
 		if status != fiber.StatusOK {
 			word = "not ready"
 		}
-		return c.Status(status).JSON(Readiness{Status: word, Checks: results})
+		r := Readiness{Status: word, Checks: results}
+		for _, n := range notes {
+			if v := n.Value(); v != "" {
+				if r.Notes == nil {
+					r.Notes = map[string]string{}
+				}
+				r.Notes[n.Name] = v
+			}
+		}
+		return c.Status(status).JSON(r)
 	}
 }
 

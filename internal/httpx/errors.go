@@ -6,6 +6,8 @@ import (
 	"net/http"
 
 	"github.com/gofiber/fiber/v2"
+
+	"github.com/comanda-dev/comanda/internal/fault"
 )
 
 // Error is an error with the HTTP status and stable code a client sees.
@@ -48,6 +50,12 @@ func errorHandler(log *slog.Logger, mapErr func(error) *Error) fiber.ErrorHandle
 			he = mapErr(err)
 		case errors.As(err, &fe):
 			he = &Error{Status: fe.Code, Code: codeFor(fe.Code), Message: fe.Message}
+		case fault.IsUnavailable(err):
+			// A store or Redis that does not answer is no fault of the
+			// request: the client may try again shortly.
+			log.Warn("handling request: a dependency is unavailable", "method", c.Method(), "path", c.Path(), "err", err)
+			c.Set(fiber.HeaderRetryAfter, "1")
+			he = &Error{Status: http.StatusServiceUnavailable, Code: "unavailable", Message: "a store or Redis is not answering; try again shortly"}
 		default:
 			log.Error("handling request", "method", c.Method(), "path", c.Path(), "err", err)
 			he = &Error{Status: http.StatusInternalServerError, Code: "internal", Message: "internal error; see the service log"}

@@ -82,3 +82,12 @@ func PublishOutbox(ctx context.Context, pool *pgxpool.Pool, limit int, publish f
 	}
 	return len(envs), nil
 }
+
+// OutboxLen implements outbox.Store: the events waiting to be published.
+func OutboxLen(ctx context.Context, pool *pgxpool.Pool) (int, error) {
+	var n int
+	if err := pool.QueryRow(ctx, `SELECT count(*) FROM outbox`).Scan(&n); err != nil {
+		return 0, fmt.Errorf("counting outbox: %w", err)
+	}
+	return n, nil
+}

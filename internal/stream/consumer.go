@@ -15,9 +15,13 @@ import (
 // Handler stores the effect of a batch of messages. It returns nil only when
 // the effect of every message is stored; it must be idempotent, since any
 // message may arrive again. When a batch fails the consumer retries its
-// messages one by one, so a handler may treat a batch as all-or-nothing. An
-// error wrapping ErrPermanent or events.ErrMalformed dead-letters a single
-// message at once; any other error is retried.
+// messages one by one, so a handler may treat a batch as all-or-nothing.
+//
+// What the error says decides what happens next: an error wrapping
+// ErrPermanent or events.ErrMalformed dead-letters the message at once; an
+// infrastructure fault (fault.IsUnavailable: a store or Redis that does not
+// answer) pauses the consumer and retries until it passes, without counting
+// a delivery; any other error is retried and counts toward MaxDeliveries.
 type Handler func(ctx context.Context, msgs []Message) error
 
 // Consumer runs one consumer group over its streams. Create it with
@@ -32,9 +36,13 @@ type Consumer struct {
 	work chan []Message
 	acks chan ackRequest
 
-	mu       sync.Mutex
-	inflight map[string]struct{}
-	lastErr  map[string]string
+	held  *heldSet
+	store *gate  // closed while the handler's infrastructure fails
+	redis *since // how long Redis has answered
+
+	// stopping ends with Run's context: delayed redeliveries give up then.
+	stopping <-chan struct{}
+	later    sync.WaitGroup
 }
 
 type ackRequest struct{ stream, id string }
@@ -46,14 +54,15 @@ func NewConsumer(rdb redis.UniversalClient, opt Options, handle Handler) (*Consu
 		return nil, err
 	}
 	c := &Consumer{
-		rdb:      rdb,
-		opt:      opt,
-		handle:   handle,
-		log:      opt.Logger.With("group", opt.Group, "consumer", opt.Consumer),
-		work:     make(chan []Message, opt.Workers),
-		acks:     make(chan ackRequest, 4*opt.Read*opt.Workers),
-		inflight: make(map[string]struct{}),
-		lastErr:  make(map[string]string),
+		rdb:    rdb,
+		opt:    opt,
+		handle: handle,
+		log:    opt.Logger.With("group", opt.Group, "consumer", opt.Consumer),
+		work:   make(chan []Message, opt.Workers),
+		acks:   make(chan ackRequest, 4*opt.Read*opt.Workers),
+		held:   newHeldSet(),
+		store:  newGate(),
+		redis:  newSince(),
 	}
 	if len(opt.Types) > 0 {
 		c.want = make(map[string]bool, len(opt.Types))
@@ -61,17 +70,22 @@ func NewConsumer(rdb redis.UniversalClient, opt Options, handle Handler) (*Consu
 			c.want[t] = true
 		}
 	}
+	opt.Metrics.setPaused(opt.Group, false)
 	return c, nil
 }
 
-// Name returns the consumer's name inside its group.
-func (c *Consumer) Name() string { return c.opt.Consumer }
+// Paused reports whether the consumer stopped reading because its handler's
+// infrastructure does not answer.
+func (c *Consumer) Paused() bool { return c.store.isDown() }
 
 // Run reads until ctx ends, then drains: it stops reading, lets in-flight
 // handlers finish (up to DrainTimeout), flushes acknowledgements and returns.
+// Redis or a store that does not answer never makes it return: it waits,
+// with backoff, and resumes by itself.
 func (c *Consumer) Run(ctx context.Context) error {
-	if err := c.ensureGroups(ctx); err != nil {
-		return err
+	c.stopping = ctx.Done()
+	if !c.ensureGroups(ctx) {
+		return nil
 	}
 	// Handlers run on a context that outlives ctx by the drain timeout, so
 	// that a shutdown does not abort an effect half stored.
@@ -95,25 +109,55 @@ func (c *Consumer) Run(ctx context.Context) error {
 		defer close(ackDone)
 		c.ackLoop()
 	}()
+	refreshCtx, stopRefresh := context.WithCancel(context.WithoutCancel(ctx))
+	refreshDone := make(chan struct{})
+	go func() {
+		defer close(refreshDone)
+		c.refreshLoop(refreshCtx)
+	}()
 
 	var feeders sync.WaitGroup
 	feeders.Go(func() { c.reclaimLoop(ctx, hctx) })
 	c.readLoop(ctx, hctx)
 	feeders.Wait()
+	c.later.Wait()
 
 	close(c.work)
 	workers.Wait()
 	close(c.acks)
 	<-ackDone
-	c.log.Debug("consumer drained")
+	stopRefresh()
+	<-refreshDone
+	c.log.Debug("consumer drained", "held", c.held.len())
 	return nil
 }
 
-func (c *Consumer) ensureGroups(ctx context.Context) error {
-	for _, s := range c.opt.Streams {
-		err := c.rdb.XGroupCreateMkStream(ctx, s, c.opt.Group, "0").Err()
+// ensureGroups creates the group on every stream, waiting for Redis as long
+// as it takes; false means ctx ended first.
+func (c *Consumer) ensureGroups(ctx context.Context) bool {
+	for attempt := 1; ; attempt++ {
+		err := EnsureGroups(ctx, c.rdb, c.opt.Group, c.opt.Streams...)
+		if err == nil {
+			return true
+		}
+		if ctx.Err() != nil {
+			return false
+		}
+		c.log.Warn("creating consumer groups; waiting for Redis", "err", err, "attempt", attempt)
+		if !sleep(ctx, backoff(attempt, c.opt.RetryBase, c.opt.RetryMax)) {
+			return false
+		}
+	}
+}
+
+// EnsureGroups creates group on each stream (and the stream) unless it
+// exists, reading from the start: entries published before the group
+// existed are its work too.
+func EnsureGroups(ctx context.Context, rdb redis.UniversalClient, group string, streams ...string) error {
+	for _, s := range streams {
+		err := rdb.XGroupCreateMkStream(ctx, s, group, "0").Err()
 		if err != nil && !strings.HasPrefix(err.Error(), "BUSYGROUP") {
-			return fmt.Errorf("creating group %s on %s: %w", c.opt.Group, s, err)
+			return fmt.Errorf("creating group %s on %s: %w", group, s, err)
 		}
 	}
 	return nil
@@ -132,20 +176,27 @@ func (c *Consumer) readLoop(ctx, hctx context.Context) {
 	}
 	failures := 0
 	for ctx.Err() == nil {
+		// Nothing new is read while the handler's store does not answer:
+		// what was read would only wait, and look idle to others.
+		if !c.store.wait(ctx) {
+			return
+		}
 		res, err := c.rdb.XReadGroup(ctx, args).Result()
 		if err != nil {
 			if errors.Is(err, redis.Nil) || ctx.Err() != nil {
 				continue
 			}
 			failures++
-			c.log.Warn("reading stream", "err", err, "failures", failures)
+			c.redis.fail()
+			c.log.Warn("reading stream; waiting for Redis", "err", err, "failures", failures)
 			if strings.HasPrefix(err.Error(), "NOGROUP") {
-				_ = c.ensureGroups(ctx)
+				_ = EnsureGroups(ctx, c.rdb, c.opt.Group, c.opt.Streams...)
 			}
 			sleep(ctx, backoff(failures, c.opt.RetryBase, c.opt.RetryMax))
 			continue
 		}
 		failures = 0
+		c.redis.ok()
 		for _, s := range res {
 			msgs := c.admit(hctx, s.Stream, s.Messages, nil)
 			if !c.dispatch(hctx, msgs) {
@@ -155,14 +206,22 @@ func (c *Consumer) readLoop(ctx, hctx context.Context) {
 	}
 }
 
-// admit decodes entries, acknowledges the unwanted ones, dead-letters the
-// undecodable ones and returns the messages to handle, marked in flight.
-// deliveries holds known delivery counts for reclaimed entries.
+// admit holds the entries read or claimed, acknowledges the unwanted ones,
+// dead-letters the undecodable ones and returns the messages to handle.
+// deliveries holds the delivery counts of claimed entries.
 func (c *Consumer) admit(ctx context.Context, stream string, entries []redis.XMessage, deliveries map[string]int64) []Message {
 	msgs := make([]Message, 0, len(entries))
 	for _, x := range entries {
+		n := int64(1)
+		if d, ok := deliveries[x.ID]; ok {
+			n = d
+		}
+		c.held.add(stream, x.ID, n)
 		if len(x.Values) == 0 {
-			// The entry was trimmed away while pending: nothing to handle.
+			// Streams are trimmed only below what every group has
+			// acknowledged, so this is an entry deleted by hand.
+			c.opt.Metrics.lose(stream, c.opt.Group)
+			c.log.Error("pending entry was deleted from the stream before it was handled", "stream", stream, "id", x.ID)
 			c.ackLater(stream, x.ID)
 			continue
 		}
@@ -173,22 +232,15 @@ func (c *Consumer) admit(ctx context.Context, stream string, entries []redis.XMe
 			}
 		}
 		m, err := decodeEntry(stream, x)
-		if n, ok := deliveries[x.ID]; ok {
-			m.Deliveries = n
-		}
+		m.Deliveries = n
 		if err != nil {
 			order, _ := x.Values[fieldOrder].(string)
 			typ, _ := x.Values[fieldType].(string)
-			c.deadLetter(ctx, deadEntry{stream: stream, id: x.ID, typ: typ, order: order, raw: rawEvent(x), deliveries: m.Deliveries}, err.Error())
+			c.deadLetter(ctx, deadEntry{stream: stream, id: x.ID, typ: typ, order: order, raw: rawEvent(x), deliveries: n}, err.Error())
 			continue
 		}
 		msgs = append(msgs, m)
 	}
-	c.mu.Lock()
-	for _, m := range msgs {
-		c.inflight[m.ID] = struct{}{}
-	}
-	c.mu.Unlock()
 	return msgs
 }
 
@@ -205,120 +257,4 @@ func (c *Consumer) dispatch(ctx context.Context, msgs []Message) bool {
 		msgs = msgs[n:]
 	}
 	return true
-}
-
-func (c *Consumer) process(ctx context.Context, chunk []Message) {
-	if len(chunk) > 1 {
-		if err := c.call(ctx, chunk); err == nil {
-			c.done(chunk...)
-			return
-		}
-		// Find the message that failed: one by one, each with its retries.
-	}
-	for _, m := range chunk {
-		c.processOne(ctx, m)
-	}
-}
-
-func (c *Consumer) processOne(ctx context.Context, m Message) {
-	err := c.call(ctx, []Message{m})
-	for attempt := 1; err != nil && !isPermanent(err) && attempt <= c.opt.Retries; attempt++ {
-		if !sleep(ctx, backoff(attempt, c.opt.RetryBase, c.opt.RetryMax)) {
-			break
-		}
-		err = c.call(ctx, []Message{m})
-	}
-	switch {
-	case err == nil:
-		c.done(m)
-	case isPermanent(err):
-		c.deadLetter(ctx, deadEntry{stream: m.Stream, id: m.ID, typ: m.Event.Type, order: m.Event.OrderID, raw: m.Event.Encode(), deliveries: m.Deliveries}, err.Error())
-	default:
-		// Left pending: the reclaimer delivers it again after MinIdle, and
-		// dead-letters it once it has had MaxDeliveries.
-		c.log.Warn("handling message; left pending for redelivery",
-			"stream", m.Stream, "id", m.ID, "type", m.Event.Type, "orderId", m.Event.OrderID, "err", err)
-		c.mu.Lock()
-		delete(c.inflight, m.ID)
-		c.lastErr[m.ID] = err.Error()
-		c.mu.Unlock()
-	}
-}
-
-func (c *Consumer) call(ctx context.Context, msgs []Message) (err error) {
-	start := time.Now()
-	defer func() {
-		if r := recover(); r != nil {
-			err = fmt.Errorf("handler panicked: %v", r)
-		}
-		c.opt.Metrics.observeCall(msgs[0].Stream, c.opt.Group, len(msgs), time.Since(start), err)
-	}()
-	return c.handle(ctx, msgs)
-}
-
-// done acknowledges handled messages.
-func (c *Consumer) done(msgs ...Message) {
-	c.mu.Lock()
-	for _, m := range msgs {
-		delete(c.inflight, m.ID)
-		delete(c.lastErr, m.ID)
-	}
-	c.mu.Unlock()
-	for _, m := range msgs {
-		c.ackLater(m.Stream, m.ID)
-	}
-}
-
-func (c *Consumer) ackLater(stream, id string) {
-	c.acks <- ackRequest{stream: stream, id: id}
-}
-
-func (c *Consumer) ackLoop() {
-	const flushAt = 512
-	pending := make(map[string][]string)
-	n := 0
-	flush := func() {
-		if n == 0 {
-			return
-		}
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		for attempt := 1; ; attempt++ {
-			_, err := c.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
-				for s, ids := range pending {
-					p.XAck(ctx, s, c.opt.Group, ids...)
-				}
-				return nil
-			})
-			if err == nil || attempt == 3 {
-				if err != nil {
-					// Unacknowledged entries are delivered again later; the
-					// handlers are idempotent, so this costs only time.
-					c.log.Warn("acknowledging messages", "count", n, "err", err)
-				}
-				break
-			}
-			time.Sleep(backoff(attempt, c.opt.RetryBase, c.opt.RetryMax))
-		}
-		clear(pending)
-		n = 0
-	}
-	tick := time.NewTicker(c.opt.AckEvery)
-	defer tick.Stop()
-	for {
-		select {
-		case a, ok := <-c.acks:
-			if !ok {
-				flush()
-				return
-			}
-			pending[a.stream] = append(pending[a.stream], a.id)
-			n++
-			if n >= flushAt {
-				flush()
-			}
-		case <-tick.C:
-			flush()
-		}
-	}
 }

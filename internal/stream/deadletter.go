@@ -17,7 +17,9 @@ type deadEntry struct {
 }
 
 // deadLetter copies an entry to the dead-letter stream and acknowledges it,
-// in one transaction, so the entry is never lost between the two.
+// in one transaction, so the entry is never lost between the two. While
+// Redis does not answer it retries; if the drain deadline passes first the
+// entry stays pending and is judged again at its next delivery.
 func (c *Consumer) deadLetter(ctx context.Context, e deadEntry, reason string) {
 	raw := json.RawMessage(e.raw)
 	if !json.Valid(raw) {
@@ -28,23 +30,23 @@ func (c *Consumer) deadLetter(ctx context.Context, e deadEntry, reason string) {
 		Stream: e.stream, MessageID: e.id, Group: c.opt.Group, Type: e.typ,
 		Deliveries: e.deliveries, Reason: reason, Event: raw,
 	})
-	_, err := c.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
-		p.XAdd(ctx, &redis.XAddArgs{Stream: c.opt.DeadLetter, Values: entryValues(env)})
-		p.XAck(ctx, e.stream, c.opt.Group, e.id)
-		return nil
-	})
-	c.mu.Lock()
-	delete(c.inflight, e.id)
-	if err != nil {
-		c.lastErr[e.id] = reason
-	} else {
-		delete(c.lastErr, e.id)
+	for attempt := 1; ; attempt++ {
+		_, err := c.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
+			p.XAdd(ctx, &redis.XAddArgs{Stream: c.opt.DeadLetter, Values: entryValues(env)})
+			p.XAck(ctx, e.stream, c.opt.Group, e.id)
+			return nil
+		})
+		if err == nil {
+			break
+		}
+		c.redis.fail()
+		c.log.Warn("dead-lettering message; retrying", "stream", e.stream, "id", e.id, "orderId", e.order, "err", err, "attempt", attempt)
+		if !sleep(ctx, backoff(attempt, c.opt.RetryBase, c.opt.RetryMax)) {
+			return
+		}
 	}
-	c.mu.Unlock()
-	if err != nil {
-		c.log.Error("dead-lettering message; left pending", "stream", e.stream, "id", e.id, "orderId", e.order, "err", err)
-		return
-	}
+	c.redis.ok()
+	c.held.remove(e.stream, e.id)
 	c.opt.Metrics.deadLetter(e.stream, c.opt.Group)
 	c.log.Warn("message dead-lettered", "stream", e.stream, "id", e.id, "type", e.typ, "orderId", e.order, "reason", reason)
 }

@@ -2,11 +2,14 @@ package stream
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"time"
 
 	"github.com/redis/go-redis/v9"
 
 	"github.com/comanda-dev/comanda/internal/events"
+	"github.com/comanda-dev/comanda/internal/fault"
 )
 
 // Record is an envelope bound for a stream.
@@ -15,30 +18,63 @@ type Record struct {
 	Event  events.Envelope
 }
 
-// Publisher appends events to streams.
+// PublisherOptions configure a Publisher.
+type PublisherOptions struct {
+	// WaitReplicas, when above zero, makes every publish wait (WAIT) until
+	// that many replicas have the entries, so that a failover of Redis
+	// cannot drop what the caller then forgets (default 0: Redis's answer
+	// suffices, as on a single node).
+	WaitReplicas int
+	// WaitTimeout bounds that wait (default 1s).
+	WaitTimeout time.Duration
+}
+
+// ErrNotReplicated reports entries that Redis took but fewer replicas than
+// asked for confirmed in time. They may be lost in a failover, so the caller
+// keeps its copy; publishing again only adds duplicates, which consumers
+// absorb.
+var ErrNotReplicated = errors.New("entries not confirmed by enough replicas")
+
+// Publisher appends events to streams. Streams are not capped here: they
+// are trimmed as their groups consume them (Trimmer), and a backlog is held
+// back by the outbox relays instead (see internal/outbox).
 type Publisher struct {
-	rdb    redis.UniversalClient
+	rdb redis.UniversalClient
+	opt PublisherOptions
+	// maxLen is kept for callers that build a Publisher by hand; trimming by
+	// length is gone.
 	maxLen int64
 }
 
-// NewPublisher returns a publisher that keeps every stream it writes to at
-// about maxLen entries (0: no cap). The cap must stay well above the largest
-// backlog a consumer group may have, or unread entries are trimmed.
-func NewPublisher(rdb redis.UniversalClient, maxLen int64) *Publisher {
-	return &Publisher{rdb: rdb, maxLen: maxLen}
+// NewPublisher returns a publisher.
+func NewPublisher(rdb redis.UniversalClient, opt PublisherOptions) *Publisher {
+	if opt.WaitTimeout <= 0 {
+		opt.WaitTimeout = time.Second
+	}
+	return &Publisher{rdb: rdb, opt: opt}
 }
 
 // Publish appends records in one pipeline, in order, and returns their entry
 // ids. On error some records may have been appended: the caller retries the
-// whole batch and consumers deduplicate.
+// whole batch and consumers deduplicate. With WaitReplicas set, it returns
+// ErrNotReplicated (an infrastructure fault) when the replicas did not
+// confirm in time.
 func (p *Publisher) Publish(ctx context.Context, recs ...Record) ([]string, error) {
 	if len(recs) == 0 {
 		return nil, nil
 	}
 	cmds := make([]*redis.StringCmd, len(recs))
+	var wait *redis.IntCmd
+	// One pipeline is one connection, and WAIT counts the replicas that
+	// have every write made on its connection before it.
 	_, err := p.rdb.Pipelined(ctx, func(pipe redis.Pipeliner) error {
 		for i, r := range recs {
 			cmds[i] = pipe.XAdd(ctx, p.addArgs(r.Stream, entryValues(r.Event)))
+		}
+		if p.opt.WaitReplicas > 0 {
+			// Pipeliner has no Wait method; the command is built by hand.
+			wait = redis.NewIntCmd(ctx, "wait", p.opt.WaitReplicas, p.opt.WaitTimeout.Milliseconds())
+			_ = pipe.Process(ctx, wait)
 		}
 		return nil
 	})
@@ -49,14 +85,13 @@ func (p *Publisher) Publish(ctx context.Context, recs ...Record) ([]string, erro
 	for i, c := range cmds {
 		ids[i] = c.Val()
 	}
+	if wait != nil && wait.Val() < int64(p.opt.WaitReplicas) {
+		return ids, fault.Unavailable(fmt.Errorf("publishing %d events: %w (%d of %d in %s)",
+			len(recs), ErrNotReplicated, wait.Val(), p.opt.WaitReplicas, p.opt.WaitTimeout))
+	}
 	return ids, nil
 }
 
 func (p *Publisher) addArgs(stream string, values map[string]any) *redis.XAddArgs {
-	a := &redis.XAddArgs{Stream: stream, Values: values}
-	if p.maxLen > 0 {
-		a.MaxLen = p.maxLen
-		a.Approx = true
-	}
-	return a
+	return &redis.XAddArgs{Stream: stream, Values: values}
 }

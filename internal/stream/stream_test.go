@@ -31,7 +31,7 @@ func runSuite(t *testing.T, client func(testing.TB) *redis.Client) {
 		t.Parallel()
 		rdb := client(t)
 		s := events.StreamNames(testkit.Prefix(t, rdb))
-		return env{rdb: rdb, streams: s, pub: stream.NewPublisher(rdb, 0)}
+		return env{rdb: rdb, streams: s, pub: stream.NewPublisher(rdb, stream.PublisherOptions{})}
 	}
 	t.Run("every message handled once and acknowledged", func(t *testing.T) {
 		e := setup(t)
@@ -129,7 +129,7 @@ func runSuite(t *testing.T, client func(testing.TB) *redis.Client) {
 			t.Fatalf("crashed consumer read %v, %v", got, err)
 		}
 		seen := newSeen()
-		c := e.consumer(t, stream.Options{MinIdle: 100 * time.Millisecond, ReclaimEvery: 50 * time.Millisecond}, func(_ context.Context, msgs []stream.Message) error {
+		c := e.consumer(t, stream.Options{MinIdle: 200 * time.Millisecond, ReclaimEvery: 50 * time.Millisecond}, func(_ context.Context, msgs []stream.Message) error {
 			seen.add(msgs...)
 			return nil
 		})
@@ -148,7 +148,7 @@ func runSuite(t *testing.T, client func(testing.TB) *redis.Client) {
 		ids := e.publishPlaced(t, 2)
 		var calls atomic.Int64
 		c := e.consumer(t, stream.Options{
-			MinIdle: 50 * time.Millisecond, ReclaimEvery: 20 * time.Millisecond,
+			MinIdle: 200 * time.Millisecond, ReclaimEvery: 20 * time.Millisecond,
 			MaxDeliveries: 3, Retries: -1, Chunk: 1,
 		}, func(_ context.Context, msgs []stream.Message) error {
 			if msgs[0].Event.OrderID == ids[0] {
@@ -245,22 +245,7 @@ func runSuite(t *testing.T, client func(testing.TB) *redis.Client) {
 			t.Errorf("%d dead letters left, want 2", n)
 		}
 	})
-	t.Run("publisher caps stream length", func(t *testing.T) {
-		e := setup(t)
-		pub := stream.NewPublisher(e.rdb, 100)
-		for range 10 {
-			var recs []stream.Record
-			for range 100 {
-				recs = append(recs, stream.Record{Stream: e.streams.Orders, Event: placed(t)})
-			}
-			if _, err := pub.Publish(context.Background(), recs...); err != nil {
-				t.Fatal(err)
-			}
-		}
-		if n := e.len(t, e.streams.Orders); n > 300 {
-			t.Errorf("stream holds %d entries with a cap of about 100", n)
-		}
-	})
+	runFaultSuite(t, setup)
 	t.Run("tail fans out every event to every reader and resumes", func(t *testing.T) {
 		e := setup(t)
 		first := e.publishPlaced(t, 3)

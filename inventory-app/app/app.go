@@ -9,7 +9,6 @@ import (
 	"log/slog"
 	"net"
 	"path/filepath"
-	"time"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/swagger"
@@ -46,6 +45,7 @@ type App struct {
 	market    *market.Client
 	warehouse *warehouse.Warehouse
 	relay     *outbox.Relay
+	trimmer   *stream.Trimmer
 	consumer  *stream.Consumer
 	feed      *feed.Hub
 	http      *fiber.App
@@ -92,7 +92,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (_ *App, err error) 
 	}
 
 	// 2. Redis, which carries the streams.
-	a.rdb, err = stream.Connect(ctx, cfg.RedisURL, 32)
+	a.rdb, err = lifecycle.ConnectRedis(ctx, log, cfg.RedisURL, 32)
 	if err != nil {
 		return nil, err
 	}
@@ -110,8 +110,8 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (_ *App, err error) 
 
 	// 4. The warehouse: seeds the stock once and resumes the orders that
 	// were waiting, before the consumer adds new ones.
-	pub := stream.NewPublisher(a.rdb, cfg.StreamMaxLen)
-	a.relay = outbox.NewRelay(a.store, pub, streams, 500, 100*time.Millisecond, log)
+	a.relay = lifecycle.Relay(a.store, a.rdb, cfg.Common, reg, log)
+	a.trimmer = lifecycle.Trimmer(a.rdb, cfg.Common, streamMetrics, log)
 	a.warehouse, err = warehouse.New(ctx, a.store, a.market, warehouse.Options{
 		InitialStock: cfg.InitialStock, RetryMin: cfg.MarketRetryMin, RetryMax: cfg.MarketRetryMax,
 		CallsPerIngredient: cfg.MarketCallsPerIngredient,
@@ -158,6 +158,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (_ *App, err error) 
 			{Name: "store", Ping: a.store.Ping},
 			{Name: "redis", Ping: func(ctx context.Context) error { return a.rdb.Ping(ctx).Err() }},
 		},
+		Notes: []httpx.Note{{Name: "heldBack", Value: a.relay.HeldBack}},
 	})
 	a.http.Get("/documentation/*", swagger.New(swagger.Config{InstanceName: "inventory", Title: "Comanda inventory-app"}))
 	api.New(a.warehouse, a.market, cfg.RequestTimeout).Register(a.http.Group("/api/v1", auth.RequireForWrites(keys)))
@@ -181,7 +182,7 @@ func (a *App) Run(ctx context.Context) error {
 	defer a.close()
 	return lifecycle.Run(ctx, lifecycle.Parts{
 		Name: "inventory-app", Log: a.log, HTTP: a.http, Listener: a.ln, Grace: a.cfg.ShutdownTimeout / 2,
-		Workers: []func(context.Context) error{a.consumer.Run, a.warehouse.Run, a.feed.Run},
+		Workers: []func(context.Context) error{a.consumer.Run, a.warehouse.Run, a.feed.Run, a.trimmer.Run},
 		Relay:   a.relay,
 	})
 }

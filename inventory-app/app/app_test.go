@@ -161,7 +161,7 @@ func serveRequests(t *testing.T, s server) {
 	ctx := context.Background()
 	rng := rand.New(rand.NewPCG(42, 42))
 	names := []string{"rice with chicken", "rice with meat", "burger", "french fries", "pizza", "salad"}
-	pub := stream.NewPublisher(s.rdb, 0)
+	pub := stream.NewPublisher(s.rdb, stream.PublisherOptions{})
 	want := map[string]int{}
 	var orders []string
 	var recs []stream.Record

@@ -8,7 +8,6 @@ import (
 	"log/slog"
 	"net"
 	"path/filepath"
-	"time"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/swagger"
@@ -34,7 +33,8 @@ type App struct {
 	log   *slog.Logger
 	store kitchen.Store
 	rdb   *redis.Client
-	relay *outbox.Relay
+	relay   *outbox.Relay
+	trimmer *stream.Trimmer
 	// orders opens and fails tickets; cooks cook what the warehouse
 	// reserved. They read different streams with the same group.
 	orders *stream.Consumer
@@ -73,17 +73,27 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (_ *App, err error) 
 	streamMetrics := stream.NewMetrics(reg)
 
 	// 1. The kitchen store: PostgreSQL when configured, else a SQLite file.
+	// A database still coming up delays the start rather than failing it.
 	if cfg.DatabaseURL != "" {
-		a.store, err = postgres.Open(ctx, cfg.DatabaseURL, cfg.DatabaseSchema, cfg.DatabaseMaxConns)
+		var pg *postgres.Store
+		pg, err = lifecycle.Await(ctx, log, "postgresql", func(ctx context.Context) (*postgres.Store, error) {
+			return postgres.Open(ctx, cfg.DatabaseURL, cfg.DatabaseSchema, cfg.DatabaseMaxConns)
+		})
+		if err == nil {
+			a.store = pg
+		}
 	} else {
-		a.store, err = sqlite.Open(ctx, filepath.Join(cfg.DataDir, "kitchen.db"))
+		var lite *sqlite.Store
+		if lite, err = sqlite.Open(ctx, filepath.Join(cfg.DataDir, "kitchen.db")); err == nil {
+			a.store = lite
+		}
 	}
 	if err != nil {
 		return nil, fmt.Errorf("opening kitchen store: %w", err)
 	}
 
 	// 2. Redis, which carries the streams.
-	a.rdb, err = stream.Connect(ctx, cfg.RedisURL, 32)
+	a.rdb, err = lifecycle.ConnectRedis(ctx, log, cfg.RedisURL, 32)
 	if err != nil {
 		return nil, err
 	}
@@ -91,8 +101,8 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (_ *App, err error) 
 
 	// 3. The kitchen (it loads the recipe book), the outbox relay that
 	// publishes its events, and the consumers that feed it.
-	pub := stream.NewPublisher(a.rdb, cfg.StreamMaxLen)
-	a.relay = outbox.NewRelay(a.store, pub, streams, 500, 100*time.Millisecond, log)
+	a.relay = lifecycle.Relay(a.store, a.rdb, cfg.Common, reg, log)
+	a.trimmer = lifecycle.Trimmer(a.rdb, cfg.Common, streamMetrics, log)
 	svc, err := kitchen.NewService(ctx, a.store, kitchen.Options{
 		Random:    kitchen.RandomSource(cfg.RandomSeed),
 		CookTime:  cfg.CookTime,
@@ -155,6 +165,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (_ *App, err error) 
 			{Name: "database", Ping: a.store.Ping},
 			{Name: "redis", Ping: func(ctx context.Context) error { return a.rdb.Ping(ctx).Err() }},
 		},
+		Notes: []httpx.Note{{Name: "heldBack", Value: a.relay.HeldBack}},
 	})
 	a.http.Get("/documentation/*", swagger.New(swagger.Config{InstanceName: "kitchen", Title: "Comanda kitchen-app"}))
 	api.New(svc, cfg.RequestTimeout).Register(a.http.Group("/api/v1", auth.RequireForWrites(keys)))
@@ -175,7 +186,7 @@ func (a *App) Run(ctx context.Context) error {
 	defer a.close()
 	return lifecycle.Run(ctx, lifecycle.Parts{
 		Name: "kitchen-app", Log: a.log, HTTP: a.http, Listener: a.ln, Grace: a.cfg.ShutdownTimeout / 2,
-		Workers: []func(context.Context) error{a.orders.Run, a.cooks.Run},
+		Workers: []func(context.Context) error{a.orders.Run, a.cooks.Run, a.trimmer.Run},
 		Relay:   a.relay,
 	})
 }

@@ -177,7 +177,7 @@ type statsView struct {
 
 func serveOnce(t *testing.T, s server) {
 	ctx := context.Background()
-	pub := stream.NewPublisher(s.rdb, 0)
+	pub := stream.NewPublisher(s.rdb, stream.PublisherOptions{})
 	inventory := actAsInventory(t, s)
 
 	ids := make([]string, 20)
@@ -269,7 +269,7 @@ func unknownReservation(t *testing.T, s server) {
 	before := s.rdb.XLen(ctx, s.streams.Kitchen).Val()
 	id := uuid.Must(uuid.NewV7()).String()
 	e := events.MustNew("inventory-app", id, time.Now(), events.IngredientsReserved{Ingredients: []events.Item{{Ingredient: "cheese", Quantity: 2}}})
-	if _, err := stream.NewPublisher(s.rdb, 0).Publish(ctx, stream.Record{Stream: s.streams.Inventory, Event: e}); err != nil {
+	if _, err := stream.NewPublisher(s.rdb, stream.PublisherOptions{}).Publish(ctx, stream.Record{Stream: s.streams.Inventory, Event: e}); err != nil {
 		t.Fatal(err)
 	}
 	dlq := stream.NewDeadLetterQueue(s.rdb, s.streams.DeadLetter, 0)
@@ -302,7 +302,7 @@ func actAsInventory(t *testing.T, s server) *inventory {
 	inv := &inventory{}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
-	pub := stream.NewPublisher(s.rdb, 0)
+	pub := stream.NewPublisher(s.rdb, stream.PublisherOptions{})
 	go func() {
 		defer close(done)
 		_ = stream.Tail(ctx, s.rdb, []string{s.streams.Kitchen}, stream.TailOptions{From: map[string]string{s.streams.Kitchen: "0-0"}, Poll: 10 * time.Millisecond},

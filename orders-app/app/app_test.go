@@ -199,7 +199,7 @@ func statusEvents(t *testing.T, s server) {
 	var p placed
 	s.postJSON(t, "/api/v1/orders", `{"quantity": 1}`, &p)
 	id := p.OrderIDs[0]
-	pub := stream.NewPublisher(s.rdb, 0)
+	pub := stream.NewPublisher(s.rdb, stream.PublisherOptions{})
 	now := time.Now()
 	evs := []events.Envelope{
 		events.MustNew("kitchen-app", id, now, events.RecipePicked{Recipe: "pizza", Ingredients: []events.Item{{Ingredient: "cheese", Quantity: 2}}}),
@@ -237,7 +237,7 @@ func deadLetters(t *testing.T, s server) {
 		Stream: s.streams.Kitchen, MessageID: "1-1", Group: "inventory", Type: original.Type,
 		Deliveries: 1, Reason: "unknown ingredient \"saffron\"", Event: original.Encode(),
 	})
-	if _, err := stream.NewPublisher(s.rdb, 0).Publish(context.Background(), stream.Record{Stream: s.streams.DeadLetter, Event: dl}); err != nil {
+	if _, err := stream.NewPublisher(s.rdb, stream.PublisherOptions{}).Publish(context.Background(), stream.Record{Stream: s.streams.DeadLetter, Event: dl}); err != nil {
 		t.Fatal(err)
 	}
 	var o orderView

@@ -44,7 +44,7 @@ type rig struct {
 func newRig(t *testing.T, opt Options, before func(r *rig)) *rig {
 	t.Helper()
 	rdb := testkit.Redis(t)
-	r := &rig{t: t, rdb: rdb, pub: stream.NewPublisher(rdb, 0), streams: events.StreamNames(testkit.Prefix(t, rdb))}
+	r := &rig{t: t, rdb: rdb, pub: stream.NewPublisher(rdb, stream.PublisherOptions{}), streams: events.StreamNames(testkit.Prefix(t, rdb))}
 	if before != nil {
 		before(r)
 	}

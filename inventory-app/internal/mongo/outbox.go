@@ -100,3 +100,12 @@ func (s *Store) dropLease(ctx context.Context) {
 	defer cancel()
 	_, _ = s.locks.UpdateOne(ctx, bson.M{"_id": "outbox", "owner": s.owner}, bson.M{"$set": bson.M{"until": time.Unix(0, 0)}})
 }
+
+// OutboxLen implements outbox.Store.
+func (s *Store) OutboxLen(ctx context.Context) (int, error) {
+	n, err := s.outbox.CountDocuments(ctx, bson.M{})
+	if err != nil {
+		return 0, fmt.Errorf("counting outbox: %w", err)
+	}
+	return int(n), nil
+}

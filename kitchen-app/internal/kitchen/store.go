@@ -34,6 +34,8 @@ type Store interface {
 	Update(ctx context.Context, orderID string, fn func(*Ticket) ([]events.Envelope, error)) error
 	// PublishPending publishes stored events (see outbox.Store).
 	PublishPending(ctx context.Context, limit int, publish func(context.Context, []events.Envelope) error) (int, error)
+	// OutboxLen counts the events waiting to be published.
+	OutboxLen(ctx context.Context) (int, error)
 	Ping(ctx context.Context) error
 	Close()
 }

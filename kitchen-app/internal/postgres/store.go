@@ -218,3 +218,8 @@ func changed(a, b kitchen.Ticket) bool {
 func (s *Store) PublishPending(ctx context.Context, limit int, publish func(context.Context, []events.Envelope) error) (int, error) {
 	return pgstore.PublishOutbox(ctx, s.pool, limit, publish)
 }
+
+// OutboxLen implements outbox.Store.
+func (s *Store) OutboxLen(ctx context.Context) (int, error) {
+	return pgstore.OutboxLen(ctx, s.pool)
+}

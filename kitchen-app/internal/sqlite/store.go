@@ -216,3 +216,8 @@ func (s *Store) PublishPending(ctx context.Context, limit int, publish func(cont
 	defer s.publishing.Unlock()
 	return sqlitestore.PublishOutbox(ctx, s.db, limit, publish)
 }
+
+// OutboxLen implements outbox.Store.
+func (s *Store) OutboxLen(ctx context.Context) (int, error) {
+	return sqlitestore.OutboxLen(ctx, s.db)
+}

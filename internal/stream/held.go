@@ -1,0 +1,111 @@
+package stream
+
+import (
+	"sync"
+)
+
+// entryKey names one entry of one stream.
+type entryKey struct{ stream, id string }
+
+// holding is what the consumer knows of an entry it holds: read or claimed,
+// not yet acknowledged.
+type holding struct {
+	deliveries int64
+	lastErr    string
+	// lost: another consumer took the entry over; it is not worked on any
+	// further here.
+	lost bool
+}
+
+// heldSet is every entry a consumer holds, from the moment it is read until
+// its acknowledgement reached Redis. The refresher keeps them from looking
+// idle, and the reclaimer never claims them.
+type heldSet struct {
+	mu sync.Mutex
+	m  map[entryKey]*holding
+}
+
+func newHeldSet() *heldSet { return &heldSet{m: map[entryKey]*holding{}} }
+
+func (h *heldSet) add(stream, id string, deliveries int64) {
+	h.mu.Lock()
+	h.m[entryKey{stream, id}] = &holding{deliveries: deliveries}
+	h.mu.Unlock()
+}
+
+func (h *heldSet) remove(stream string, ids ...string) {
+	h.mu.Lock()
+	for _, id := range ids {
+		delete(h.m, entryKey{stream, id})
+	}
+	h.mu.Unlock()
+}
+
+// lost reports whether another consumer took the entry over (or it is not
+// held at all).
+func (h *heldSet) lost(stream, id string) bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	e, ok := h.m[entryKey{stream, id}]
+	return !ok || e.lost
+}
+
+func (h *heldSet) markLost(stream string, ids []string) {
+	h.mu.Lock()
+	for _, id := range ids {
+		if e, ok := h.m[entryKey{stream, id}]; ok {
+			e.lost = true
+		}
+	}
+	h.mu.Unlock()
+}
+
+func (h *heldSet) setLastErr(stream, id, msg string) {
+	h.mu.Lock()
+	if e, ok := h.m[entryKey{stream, id}]; ok {
+		e.lastErr = msg
+	}
+	h.mu.Unlock()
+}
+
+func (h *heldSet) lastErr(stream, id string) string {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if e, ok := h.m[entryKey{stream, id}]; ok {
+		return e.lastErr
+	}
+	return ""
+}
+
+func (h *heldSet) setDeliveries(stream, id string, n int64) {
+	h.mu.Lock()
+	if e, ok := h.m[entryKey{stream, id}]; ok {
+		e.deliveries = n
+	}
+	h.mu.Unlock()
+}
+
+// heldEntry is an id held and the deliveries it has had.
+type heldEntry struct {
+	id         string
+	deliveries int64
+}
+
+// entries returns what is held of stream and still this consumer's.
+func (h *heldSet) entries(stream string) []heldEntry {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	var out []heldEntry
+	for k, e := range h.m {
+		if k.stream == stream && !e.lost {
+			out = append(out, heldEntry{id: k.id, deliveries: e.deliveries})
+		}
+	}
+	return out
+}
+
+func (h *heldSet) len() int {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return len(h.m)
+}
