@@ -99,16 +99,30 @@ func (h *Hub) streams() []string {
 // sends frames until ctx ends; then it closes every client.
 func (h *Hub) Run(ctx context.Context) error {
 	defer h.closeAll()
-	from, err := h.bootstrap(ctx)
-	if err != nil {
+	// Redis still coming up (or away) delays the feed, never the service.
+	var from map[string]string
+	for attempt := 1; ; attempt++ {
+		var err error
+		if from, err = h.bootstrap(ctx); err == nil {
+			break
+		}
 		if ctx.Err() != nil {
 			return nil
 		}
-		return fmt.Errorf("building the feed: %w", err)
+		wait := min(time.Duration(attempt)*200*time.Millisecond, 5*time.Second)
+		h.log.Warn("building the feed; retrying", "err", err, "attempt", attempt, "retryIn", wait.String())
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-time.After(wait):
+		}
+		h.mu.Lock()
+		h.proj = newProjection()
+		h.mu.Unlock()
 	}
 	close(h.ready)
 	go h.tick(ctx)
-	err = stream.Tail(ctx, h.rdb, h.streams(), stream.TailOptions{From: from, Count: 1000, Logger: h.log}, func(msgs []stream.Message) error {
+	err := stream.Tail(ctx, h.rdb, h.streams(), stream.TailOptions{From: from, Count: 1000, Logger: h.log}, func(msgs []stream.Message) error {
 		h.mu.Lock()
 		for _, m := range msgs {
 			h.proj.apply(m)
