@@ -49,6 +49,9 @@ locals {
         region        = var.region
         log_level     = var.log_level
         stream_prefix = var.stream_prefix
+        # Relays forget an event only once a replica has it (WAIT), where
+        # ElastiCache has one.
+        redis_wait_replicas = var.redis_num_cache_clusters > 1 ? 1 : 0
       },
       # AUTH_SECRET -> auth_secret_arn, DATABASE_URL -> database_url_arn, ...
       { for variable, arn in local.app_secrets[name] : "${lower(variable)}_arn" => arn },
