@@ -6,7 +6,7 @@ SWAG := go tool swag
 # directory:swagger-instance of every service with a Swagger spec
 SPECS := orders-app:orders kitchen-app:kitchen inventory-app:inventory web:web
 
-.PHONY: run test services lint fmt-check vet swag swag-check deploy-check unit e2e loadgen
+.PHONY: run test services lint fmt-check vet staticcheck swag swag-check deploy-check unit e2e loadgen
 
 run:
 	go run ./cmd/comanda
@@ -16,7 +16,7 @@ test: services lint unit e2e
 services:
 	bash .ci/services.sh
 
-lint: fmt-check vet swag-check deploy-check
+lint: fmt-check vet staticcheck swag-check deploy-check
 
 fmt-check:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
@@ -24,6 +24,9 @@ fmt-check:
 
 vet:
 	go vet ./...
+
+staticcheck:
+	go tool staticcheck ./...
 
 unit:
 	go test -race -count=1 -timeout 20m ./...

@@ -41,9 +41,6 @@ var ErrNotReplicated = errors.New("entries not confirmed by enough replicas")
 type Publisher struct {
 	rdb redis.UniversalClient
 	opt PublisherOptions
-	// maxLen is kept for callers that build a Publisher by hand; trimming by
-	// length is gone.
-	maxLen int64
 }
 
 // NewPublisher returns a publisher.
