@@ -1,6 +1,7 @@
-// Package app wires inventory-app: its store, the market client, the
-// warehouse (clerk and buyers), the stream consumer, the outbox relay and the
-// HTTP API. main and the all-in-one runner both call Run.
+// Package app wires inventory-app: its store, the market client, the leader
+// election, the warehouse's term (stream consumer, clerk and buyers) while
+// this replica leads, the outbox relay, the live feed and the HTTP API. main
+// and the all-in-one runner both call Run.
 package app
 
 import (
@@ -9,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"path/filepath"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/swagger"
@@ -24,6 +26,7 @@ import (
 	"github.com/comanda-dev/comanda/inventory-app/internal/api"
 	"github.com/comanda-dev/comanda/inventory-app/internal/consumer"
 	"github.com/comanda-dev/comanda/inventory-app/internal/feed"
+	"github.com/comanda-dev/comanda/inventory-app/internal/leader"
 	"github.com/comanda-dev/comanda/inventory-app/internal/market"
 	"github.com/comanda-dev/comanda/inventory-app/internal/mongo"
 	"github.com/comanda-dev/comanda/inventory-app/internal/sqlite"
@@ -32,24 +35,25 @@ import (
 
 // App is a started inventory-app: New opens everything, Run serves.
 //
-// Run one replica per store: the warehouse is a single writer (its clerk
-// and buyers keep the waiting list and the stock in memory). A second
-// replica would allocate from a stale mirror and buy twice; the store's
-// conditional updates would still keep stock non-negative and every order
-// reserved at most once.
+// Replicas share one store and elect a leader with a lease kept in it. The
+// leader alone reserves and buys: it runs the stream consumer, the clerk
+// and the buyers (see lead), and its relay publishes the outbox. Every
+// replica serves the API and the live feed; a standby waits to take over.
 type App struct {
-	cfg       Config
-	log       *slog.Logger
-	store     warehouse.Store
-	rdb       *redis.Client
-	market    *market.Client
-	warehouse *warehouse.Warehouse
-	relay     *outbox.Relay
-	trimmer   *stream.Trimmer
-	consumer  *stream.Consumer
-	feed      *feed.Hub
-	http      *fiber.App
-	ln        net.Listener
+	cfg     Config
+	log     *slog.Logger
+	store   warehouse.Store
+	rdb     *redis.Client
+	streams events.Streams
+	market  *market.Client
+	books   *warehouse.Books
+	elector *leader.Elector
+	relay   *outbox.Relay
+	trimmer *stream.Trimmer
+	metrics *stream.Metrics
+	feed    *feed.Hub
+	http    *fiber.App
+	ln      net.Listener
 }
 
 // Run starts inventory-app and serves until ctx ends.
@@ -61,8 +65,8 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger) error {
 	return a.Run(ctx)
 }
 
-// New opens the store and Redis, loads the warehouse and listens on
-// cfg.Addr.
+// New opens the store and Redis, prepares the election and listens on
+// cfg.Addr. The warehouse is loaded when this replica wins the lease.
 func New(ctx context.Context, cfg Config, log *slog.Logger) (_ *App, err error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
@@ -70,7 +74,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (_ *App, err error) 
 	log.Info("starting inventory-app", "config", cfg)
 	// A local, not the named result: returning nil must not hide what the
 	// deferred clean-up closes.
-	a := &App{cfg: cfg, log: log}
+	a := &App{cfg: cfg, log: log, streams: events.StreamNames(cfg.StreamPrefix)}
 	defer func() {
 		if err != nil {
 			a.close()
@@ -79,7 +83,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (_ *App, err error) 
 
 	// Metrics are registered as the parts are built.
 	reg := httpx.NewRegistry()
-	streamMetrics := stream.NewMetrics(reg)
+	a.metrics = stream.NewMetrics(reg)
 
 	// 1. The store: MongoDB when configured, else a SQLite file.
 	if cfg.MongoURL != "" {
@@ -96,7 +100,6 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (_ *App, err error) 
 	if err != nil {
 		return nil, err
 	}
-	streams := events.StreamNames(cfg.StreamPrefix)
 
 	// 3. The farmers market: bounded, timed out, behind a circuit breaker.
 	a.market, err = market.New(market.Config{
@@ -108,61 +111,48 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (_ *App, err error) 
 		return nil, err
 	}
 
-	// 4. The warehouse: seeds the stock once and resumes the orders that
-	// were waiting, before the consumer adds new ones.
-	a.relay = lifecycle.Relay(a.store, a.rdb, cfg.Common, reg, log)
-	a.trimmer = lifecycle.Trimmer(a.rdb, cfg.Common, streamMetrics, log)
-	a.warehouse, err = warehouse.New(ctx, a.store, a.market, warehouse.Options{
-		InitialStock: cfg.InitialStock, RetryMin: cfg.MarketRetryMin, RetryMax: cfg.MarketRetryMax,
-		CallsPerIngredient: cfg.MarketCallsPerIngredient,
-		Published:          a.relay.Notify, Logger: log,
-	})
+	// 4. The election, and the relay, which publishes only under the
+	// lease.
+	opt := cfg.election()
+	opt.Logger = log
+	a.elector, err = leader.New(a.store, opt)
 	if err != nil {
 		return nil, err
 	}
+	a.relay = lifecycle.Relay(leaderOutbox{store: a.store, elector: a.elector}, a.rdb, cfg.Common, reg, log)
+	a.trimmer = lifecycle.Trimmer(a.rdb, cfg.Common, a.metrics, log)
 
-	// 5. The consumer stores the kitchen's requests.
-	a.consumer, err = stream.NewConsumer(a.rdb, stream.Options{
-		Group:         consumer.Group,
-		Streams:       []string{streams.Kitchen},
-		Types:         consumer.Types,
-		DeadLetter:    streams.DeadLetter,
-		Read:          256,
-		MinIdle:       cfg.ReclaimIdle,
-		MaxDeliveries: cfg.MaxDeliveries,
-		DrainTimeout:  cfg.ShutdownTimeout / 2,
-		Metrics:       streamMetrics,
-		Logger:        log,
-	}, consumer.Handler(a.warehouse))
-	if err != nil {
-		return nil, err
-	}
-
+	// 5. The books answer reads on every replica, the leader's live
+	// figures included while this one leads.
+	a.books = warehouse.NewBooks(a.store)
 	reg.MustRegister(stream.NewGroupCollector(a.rdb, []stream.GroupRef{
-		{Stream: streams.Kitchen, Group: consumer.Group},
-	}, streams.DeadLetter))
-	registerWarehouseMetrics(reg, a.warehouse)
+		{Stream: a.streams.Kitchen, Group: consumer.Group},
+	}, a.streams.DeadLetter))
+	registerWarehouseMetrics(reg, a.books)
+	registerLeaderMetrics(reg, a.elector)
+	registerMarketMetrics(reg, a.market)
 
-	// 6. The HTTP API.
+	// 6. The HTTP API and the live feed.
 	keys, err := auth.ForService(cfg.Common, log)
 	if err != nil {
 		return nil, err
 	}
-	registerMarketMetrics(reg, a.market)
 	a.http = httpx.New(httpx.Options{
 		Service:  "inventory-app",
 		Logger:   log,
 		MapError: api.MapError,
 		Registry: reg,
+		// A standby is ready: it serves reads and the feed. Its role says
+		// whether it leads.
 		Ready: []httpx.Check{
 			{Name: "store", Ping: a.store.Ping},
 			{Name: "redis", Ping: func(ctx context.Context) error { return a.rdb.Ping(ctx).Err() }},
 		},
-		Notes: []httpx.Note{{Name: "heldBack", Value: a.relay.HeldBack}},
+		Notes: []httpx.Note{{Name: "heldBack", Value: a.relay.HeldBack}, {Name: "role", Value: a.elector.Role}},
 	})
 	a.http.Get("/documentation/*", swagger.New(swagger.Config{InstanceName: "inventory", Title: "Comanda inventory-app"}))
-	api.New(a.warehouse, a.market, cfg.RequestTimeout).Register(a.http.Group("/api/v1", auth.RequireForWrites(keys)))
-	a.feed = feed.NewHub(a.rdb, a.warehouse, feed.Options{Streams: streams, Interval: cfg.FeedInterval, Registry: reg, Logger: log})
+	api.New(a.books, a.market, cfg.RequestTimeout).Register(a.http.Group("/api/v1", auth.RequireForWrites(keys)))
+	a.feed = feed.NewHub(a.rdb, a.books, feed.Options{Streams: a.streams, Interval: cfg.FeedInterval, Registry: reg, Logger: log})
 	a.feed.Register(a.http, keys, cfg.WSAllowedOrigins)
 	a.ln, err = net.Listen("tcp", cfg.Addr)
 	if err != nil {
@@ -175,16 +165,26 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (_ *App, err error) 
 func (a *App) Addr() string { return a.ln.Addr().String() }
 
 // Run serves until ctx ends, then shuts down in order: stop taking requests
-// and messages and let in-flight ones finish, stop the clerk and the buyers
-// (a purchase the market already answered is still recorded), publish what
-// the outbox still holds, close the clients.
+// and messages and let in-flight ones finish, end the term (a purchase the
+// market already answered is still recorded), publish what the outbox
+// still holds, give the lease up so that a standby takes over at once,
+// close the clients.
 func (a *App) Run(ctx context.Context) error {
 	defer a.close()
-	return lifecycle.Run(ctx, lifecycle.Parts{
+	err := lifecycle.Run(ctx, lifecycle.Parts{
 		Name: "inventory-app", Log: a.log, HTTP: a.http, Listener: a.ln, Grace: a.cfg.ShutdownTimeout / 2,
-		Workers: []func(context.Context) error{a.consumer.Run, a.warehouse.Run, a.feed.Run, a.trimmer.Run},
-		Relay:   a.relay,
+		Workers: []func(context.Context) error{
+			func(ctx context.Context) error { return a.elector.Run(ctx, a.lead) },
+			a.feed.Run, a.trimmer.Run,
+		},
+		Relay: a.relay,
 	})
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer cancel()
+	if rerr := a.elector.Release(rctx); rerr != nil {
+		a.log.Warn("releasing the warehouse lease; a standby takes over when it expires", "err", rerr)
+	}
+	return err
 }
 
 func (a *App) close() {

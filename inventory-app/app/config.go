@@ -2,11 +2,13 @@ package app
 
 import (
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/url"
 	"time"
 
 	"github.com/comanda-dev/comanda/internal/config"
+	"github.com/comanda-dev/comanda/inventory-app/internal/leader"
 )
 
 // Config is everything inventory-app reads from the environment.
@@ -48,6 +50,21 @@ type Config struct {
 	// WSAllowedOrigins lists browser origins, besides the feed's own, that
 	// may open the WebSocket (comma-separated).
 	WSAllowedOrigins []string `env:"WS_ALLOWED_ORIGINS" envSeparator:","`
+	// LeaderLease is how long the warehouse's leader lease lasts unless
+	// renewed: a standby takes over at most LeaderLease + LeaderPoll after
+	// the leader died.
+	LeaderLease time.Duration `env:"LEADER_LEASE" envDefault:"8s"`
+	// LeaderRenew is how often the leader renews its lease (at most a
+	// third of it, so that a renewal may fail and the next still be in
+	// time).
+	LeaderRenew time.Duration `env:"LEADER_RENEW" envDefault:"2s"`
+	// LeaderPoll is how often a standby asks for the lease.
+	LeaderPoll time.Duration `env:"LEADER_POLL" envDefault:"1s"`
+}
+
+// election is the leader election the settings describe.
+func (c Config) election() leader.Options {
+	return leader.Options{TTL: c.LeaderLease, RenewEvery: c.LeaderRenew, PollEvery: c.LeaderPoll}
 }
 
 // LoadConfig reads and checks the configuration.
@@ -81,6 +98,9 @@ func (c Config) Validate() error {
 	add(c.InitialStock < 0 || c.InitialStock > 1_000_000, "INITIAL_STOCK must be between 0 and 1000000")
 	add(c.RequestTimeout <= 0, "REQUEST_TIMEOUT must be positive")
 	add(c.FeedInterval < 10*time.Millisecond, "FEED_INTERVAL must be at least 10ms")
+	if err := c.election().Validate(); err != nil {
+		errs = append(errs, fmt.Errorf("LEADER_LEASE, LEADER_RENEW, LEADER_POLL: %w", err))
+	}
 	return errors.Join(errs...)
 }
 
@@ -99,6 +119,9 @@ func (c Config) LogValue() slog.Value {
 		slog.Int("marketBreakerFailures", c.MarketBreakerFailures),
 		slog.String("marketBreakerCooldown", c.MarketBreakerCooldown.String()),
 		slog.Int("initialStock", c.InitialStock),
+		slog.String("leaderLease", c.LeaderLease.String()),
+		slog.String("leaderRenew", c.LeaderRenew.String()),
+		slog.String("leaderPoll", c.LeaderPoll.String()),
 	)
 	return slog.GroupValue(attrs...)
 }

@@ -15,13 +15,14 @@ func TestDefaultsAreValid(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg.Common = config.Common{RedisURL: "redis://x:6379/0", StreamPrefix: "c", ReclaimIdle: time.Second, MaxDeliveries: 5, Environment: "development"}
+	cfg.RedisURL, cfg.Environment, cfg.AuthDisabled = "redis://x:6379/0", "development", false
 	if err := cfg.Validate(); err != nil {
 		t.Fatalf("defaults refused: %v", err)
 	}
 	if cfg.Addr != ":3002" || cfg.MarketConcurrency != 16 || cfg.MarketCallsPerIngredient != 4 || cfg.MarketTimeout != 2*time.Second || cfg.InitialStock != 5 ||
 		cfg.MarketRetryMin != 10*time.Millisecond || cfg.MarketRetryMax != time.Second || cfg.MarketBreakerFailures != 5 ||
-		cfg.MarketBreakerCooldown != 5*time.Second || cfg.MongoDatabase != "comanda_inventory" {
+		cfg.MarketBreakerCooldown != 5*time.Second || cfg.MongoDatabase != "comanda_inventory" ||
+		cfg.LeaderLease != 8*time.Second || cfg.LeaderRenew != 2*time.Second || cfg.LeaderPoll != time.Second {
 		t.Errorf("defaults %+v", cfg)
 	}
 }
@@ -30,11 +31,11 @@ func TestValidateNamesEveryBadSetting(t *testing.T) {
 	cfg := Config{
 		Common:   config.Common{RedisURL: "redis://x", StreamPrefix: "c", ReclaimIdle: time.Second, MaxDeliveries: 5},
 		MongoURL: "mongodb://x", MarketURL: "ftp://market", MarketRetryMin: time.Second, MarketRetryMax: time.Millisecond,
-		InitialStock: -1,
+		InitialStock: -1, LeaderLease: 8 * time.Second, LeaderRenew: 4 * time.Second,
 	}
 	err := cfg.Validate()
 	for _, name := range []string{"INVENTORY_ADDR", "MONGO_DATABASE", "MARKET_URL", "MARKET_TIMEOUT", "MARKET_CONCURRENCY",
-		"MARKET_RETRY_MAX", "MARKET_BREAKER_FAILURES", "MARKET_BREAKER_COOLDOWN", "INITIAL_STOCK", "REQUEST_TIMEOUT"} {
+		"MARKET_RETRY_MAX", "MARKET_BREAKER_FAILURES", "MARKET_BREAKER_COOLDOWN", "INITIAL_STOCK", "REQUEST_TIMEOUT", "LEADER_RENEW"} {
 		if err == nil || !strings.Contains(err.Error(), name) {
 			t.Errorf("error %v does not name %s", err, name)
 		}

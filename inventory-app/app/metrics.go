@@ -3,6 +3,7 @@ package app
 import (
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/comanda-dev/comanda/inventory-app/internal/leader"
 	"github.com/comanda-dev/comanda/inventory-app/internal/market"
 	"github.com/comanda-dev/comanda/inventory-app/internal/warehouse"
 )
@@ -42,13 +43,32 @@ func marketLatency(reg prometheus.Registerer) prometheus.Histogram {
 	return h
 }
 
-// registerWarehouseMetrics exposes the warehouse's in-memory state, read at
-// scrape time.
-func registerWarehouseMetrics(reg prometheus.Registerer, w *warehouse.Warehouse) {
+// registerWarehouseMetrics exposes the leader's in-memory state, read at
+// scrape time (0 on a standby, so sums over the replicas hold).
+func registerWarehouseMetrics(reg prometheus.Registerer, w *warehouse.Books) {
 	reg.MustRegister(
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "inventory_reservations_waiting", Help: "Orders waiting for ingredients."},
 			func() float64 { return float64(w.Waiting()) }),
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "inventory_ingredients_buying", Help: "Ingredients whose buyer is at the market."},
 			func() float64 { return float64(len(w.Buying())) }),
+	)
+}
+
+// registerLeaderMetrics says which replica leads, and under which fencing
+// token: the token only grows, so a change of leader shows as a step.
+func registerLeaderMetrics(reg prometheus.Registerer, e *leader.Elector) {
+	reg.MustRegister(
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "inventory_leader", Help: "1 while this replica leads the warehouse, 0 while it stands by."},
+			func() float64 {
+				if _, ok := e.Leading(); ok {
+					return 1
+				}
+				return 0
+			}),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "inventory_leader_token", Help: "Fencing token of this replica's term; 0 while it stands by."},
+			func() float64 {
+				tok, _ := e.Leading()
+				return float64(tok)
+			}),
 	)
 }

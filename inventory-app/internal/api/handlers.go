@@ -19,15 +19,23 @@ type MarketStats interface {
 	Stats() market.Stats
 }
 
+// Books is what the API reads of the warehouse (warehouse.Books: the same
+// answers on the leader and on a standby).
+type Books interface {
+	Inventory(ctx context.Context) (warehouse.Inventory, error)
+	Purchases(ctx context.Context, q warehouse.PurchaseQuery) (warehouse.PurchasePage, error)
+	Reservation(ctx context.Context, orderID string) (warehouse.Reservation, error)
+}
+
 // Handlers serve the inventory API.
 type Handlers struct {
-	w       *warehouse.Warehouse
+	w       Books
 	market  MarketStats
 	timeout time.Duration
 }
 
 // New returns the handlers; every use case gets at most timeout.
-func New(w *warehouse.Warehouse, m MarketStats, timeout time.Duration) *Handlers {
+func New(w Books, m MarketStats, timeout time.Duration) *Handlers {
 	return &Handlers{w: w, market: m, timeout: timeout}
 }
 

@@ -10,22 +10,22 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/comanda-dev/comanda/internal/events"
+	"github.com/comanda-dev/comanda/inventory-app/internal/warehouse"
 )
 
 // leaseTTL bounds how long a crashed relay keeps others from publishing.
 const leaseTTL = 30 * time.Second
 
-// insertOutbox stores events inside the caller's transaction. Their
-// sequence comes from a counter that every such transaction increments, so
-// they commit one after another and the relay sees them in sequence order.
-func (s *Store) insertOutbox(ctx context.Context, envs []events.Envelope) error {
+// insertOutbox stores events inside the caller's transaction, under keys
+// that order them after everything the leader stored before (see keys).
+// Transactions that run at once may commit out of key order; the relay
+// reads the oldest keys first on every pass, so a late commit is published
+// on a later pass, never lost.
+func (s *Store) insertOutbox(ctx context.Context, tok warehouse.Token, envs []events.Envelope) error {
 	if len(envs) == 0 {
 		return nil
 	}
-	first, err := s.next(ctx, counterOutbox, len(envs))
-	if err != nil {
-		return err
-	}
+	first := s.keys(tok, len(envs))
 	docs := make([]any, len(envs))
 	for i, e := range envs {
 		docs[i] = outboxDoc{Seq: first + int64(i), Event: e.Encode()}
@@ -36,10 +36,14 @@ func (s *Store) insertOutbox(ctx context.Context, envs []events.Envelope) error 
 	return nil
 }
 
-// PublishPending implements outbox.Store. A lease document keeps relays of
-// other processes away while this one publishes; it expires, so a crashed
-// relay blocks the others for leaseTTL at most.
-func (s *Store) PublishPending(ctx context.Context, limit int, publish func(context.Context, []events.Envelope) error) (int, error) {
+// PublishPending implements warehouse.Store. A lease document keeps relays
+// of other processes away while this one publishes; it expires, so a crashed
+// relay blocks the others for leaseTTL at most. The events are read as a
+// majority of the replica set holds them (the collection's read concern): an
+// event only the primary had could be rolled back by a failover after Redis
+// took it. The fence is checked before the batch goes to Redis; the delete
+// that follows removes only what was just published, whoever leads.
+func (s *Store) PublishPending(ctx context.Context, tok warehouse.Token, limit int, publish func(context.Context, []events.Envelope) error) (int, error) {
 	s.publishing.Lock()
 	defer s.publishing.Unlock()
 	held, err := s.takeLease(ctx)
@@ -47,6 +51,11 @@ func (s *Store) PublishPending(ctx context.Context, limit int, publish func(cont
 		return 0, err
 	}
 	defer s.dropLease(ctx)
+	if l, err := s.readLease(ctx); err != nil {
+		return 0, err
+	} else if l.Token != int64(tok) {
+		return 0, fmt.Errorf("publishing under token %d, the lease is at %d: %w", tok, l.Token, warehouse.ErrFenced)
+	}
 
 	cur, err := s.outbox.Find(ctx, bson.M{}, options.Find().SetSort(bson.D{{Key: "_id", Value: 1}}).SetLimit(int64(limit)))
 	if err != nil {
@@ -77,14 +86,16 @@ func (s *Store) PublishPending(ctx context.Context, limit int, publish func(cont
 	return len(envs), nil
 }
 
-// takeLease takes or renews the relay lease. When another process holds
-// it, the filter matches nothing and the upsert collides with the existing
-// document: a duplicate key, which means "not ours".
+// takeLease takes or renews the relay lease, judging expiry by the
+// server's clock. When another process holds it, the filter matches nothing
+// and the upsert collides with the existing document: a duplicate key, which
+// means "not ours".
 func (s *Store) takeLease(ctx context.Context) (bool, error) {
-	now := time.Now()
 	_, err := s.locks.UpdateOne(ctx,
-		bson.M{"_id": "outbox", "$or": bson.A{bson.M{"until": bson.M{"$lt": now}}, bson.M{"owner": s.owner}}},
-		bson.M{"$set": bson.M{"owner": s.owner, "until": now.Add(leaseTTL)}},
+		bson.M{"_id": "outbox", "$expr": bson.M{"$or": bson.A{
+			bson.M{"$lt": bson.A{"$until", "$$NOW"}}, bson.M{"$eq": bson.A{"$owner", s.owner}},
+		}}},
+		mongodrv.Pipeline{{{Key: "$set", Value: bson.M{"owner": s.owner, "until": bson.M{"$add": bson.A{"$$NOW", leaseTTL.Milliseconds()}}}}}},
 		options.UpdateOne().SetUpsert(true))
 	if mongodrv.IsDuplicateKeyError(err) {
 		return false, nil

@@ -17,7 +17,7 @@ import (
 // RecordPurchase implements warehouse.Store in one transaction: the
 // purchase (its id is the _id, so a repeat is a duplicate key), the bought
 // units and the event.
-func (s *Store) RecordPurchase(ctx context.Context, p warehouse.Purchase, announce warehouse.AnnouncePurchase) (warehouse.Level, error) {
+func (s *Store) RecordPurchase(ctx context.Context, tok warehouse.Token, p warehouse.Purchase, announce warehouse.AnnouncePurchase) (warehouse.Level, error) {
 	var after warehouse.Level
 	ids := p.OrderIDs
 	if ids == nil {
@@ -25,6 +25,9 @@ func (s *Store) RecordPurchase(ctx context.Context, p warehouse.Purchase, announ
 	}
 	doc := purchaseDoc{ID: p.ID, Ingredient: p.Ingredient, Quantity: p.Quantity, OrderIDs: ids, At: p.At.UTC().Truncate(time.Millisecond)}
 	err := s.inTx(ctx, func(ctx context.Context) error {
+		if err := s.fence(ctx, tok, laneBuyer(p.Ingredient)); err != nil {
+			return err
+		}
 		if _, err := s.purchases.InsertOne(ctx, doc); err != nil {
 			if mongodrv.IsDuplicateKeyError(err) {
 				return fmt.Errorf("purchase %s: %w", p.ID, warehouse.ErrAlreadyExists)
@@ -45,7 +48,7 @@ func (s *Store) RecordPurchase(ctx context.Context, p warehouse.Purchase, announ
 		if err != nil {
 			return err
 		}
-		return s.insertOutbox(ctx, []events.Envelope{env})
+		return s.insertOutbox(ctx, tok, []events.Envelope{env})
 	})
 	if err != nil {
 		return warehouse.Level{}, err

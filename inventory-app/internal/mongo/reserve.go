@@ -17,13 +17,16 @@ import (
 // reserved only while they wait. Two racing transactions write the same
 // documents, so the server lets one commit and the driver retries the other
 // against the new state.
-func (s *Store) Reserve(ctx context.Context, orderIDs []string, at time.Time, announce warehouse.AnnounceReserved) ([]warehouse.Reservation, error) {
+func (s *Store) Reserve(ctx context.Context, tok warehouse.Token, orderIDs []string, at time.Time, announce warehouse.AnnounceReserved) ([]warehouse.Reservation, error) {
 	if len(orderIDs) == 0 {
 		return nil, nil
 	}
 	var reserved []warehouse.Reservation
 	err := s.inTx(ctx, func(ctx context.Context) error {
 		reserved = nil
+		if err := s.fence(ctx, tok, laneClerk); err != nil {
+			return err
+		}
 		waiting, err := s.findReservations(ctx, bson.M{"_id": bson.M{"$in": orderIDs}, "status": string(warehouse.Waiting)})
 		if err != nil {
 			return fmt.Errorf("reading reservations: %w", err)
@@ -62,7 +65,7 @@ func (s *Store) Reserve(ctx context.Context, orderIDs []string, at time.Time, an
 		if err != nil {
 			return err
 		}
-		if err := s.insertOutbox(ctx, envs); err != nil {
+		if err := s.insertOutbox(ctx, tok, envs); err != nil {
 			return err
 		}
 		reserved = waiting

@@ -7,9 +7,16 @@
 // refuses a standalone server rather than failing at the first order.
 //
 // Collections: stock (one document per ingredient, _id the name), reservations
-// (_id the order id, so unique per order; seq from the counters collection),
-// purchases (_id the UUIDv7 purchase id), outbox (_id a sequence from the
-// counters collection), counters, and locks (the outbox relay's lease).
+// (_id the order id, so unique per order), purchases (_id the UUIDv7 purchase
+// id), outbox, locks (the warehouse's leader lease and the outbox relay's
+// lease) and fences (one document per writer of the leader, see lanes).
+//
+// Reservation sequence numbers and outbox keys come from no shared counter,
+// which every transaction would update and conflict over: a leader numbers
+// them itself, its fencing token in the high bits and its own counter in
+// the low 32 (see keys). Only one replica writes under a token, and every
+// new leader's token is greater, so numbers increase in arrival order
+// across leaders too.
 package mongo
 
 import (
@@ -20,6 +27,7 @@ import (
 	"fmt"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -40,14 +48,16 @@ type Store struct {
 	reservations *mongodrv.Collection
 	purchases    *mongodrv.Collection
 	outbox       *mongodrv.Collection
-	counters     *mongodrv.Collection
 	locks        *mongodrv.Collection
+	fences       *mongodrv.Collection
 	txOpts       *options.TransactionOptionsBuilder
 	// owner names this process in the outbox lease.
 	owner string
 	// publishing serialises this process's relays; the lease serialises
 	// processes.
 	publishing sync.Mutex
+	// counter numbers what this process stores under its token (see keys).
+	counter atomic.Int64
 }
 
 var _ warehouse.Store = (*Store)(nil)
@@ -55,12 +65,6 @@ var _ warehouse.Store = (*Store)(nil)
 // codeNamespaceExists is the server's answer to creating a collection that
 // another process just created.
 const codeNamespaceExists = 48
-
-// Counter names in the counters collection.
-const (
-	counterReservations = "reservations"
-	counterOutbox       = "outbox"
-)
 
 // Open connects to url, checks that the server can run transactions, and
 // creates the indexes and counters of database.
@@ -89,15 +93,19 @@ func open(ctx context.Context, client *mongodrv.Client, database string) (*Store
 	}
 	var b [8]byte
 	_, _ = rand.Read(b[:])
+	// What the relay publishes and what decides who leads must survive a
+	// failover: read what a majority holds, write until a majority has it.
+	// (Transactions set their own concerns, below.)
+	majority := options.Collection().SetReadConcern(readconcern.Majority()).SetWriteConcern(writeconcern.Majority())
 	s := &Store{
 		client:       client,
 		db:           db,
 		stock:        db.Collection("stock"),
 		reservations: db.Collection("reservations"),
 		purchases:    db.Collection("purchases"),
-		outbox:       db.Collection("outbox"),
-		counters:     db.Collection("counters"),
-		locks:        db.Collection("locks"),
+		outbox:       db.Collection("outbox", majority),
+		locks:        db.Collection("locks", majority),
+		fences:       db.Collection("fences", majority),
 		txOpts: options.Transaction().
 			SetReadConcern(readconcern.Snapshot()).
 			SetWriteConcern(writeconcern.Majority()),
@@ -126,15 +134,15 @@ func requireReplicaSet(ctx context.Context, db *mongodrv.Database) error {
 	return nil
 }
 
-// prepare creates the collections, the indexes and the counters. Every
-// step is idempotent. Collections are created here rather than by a first
+// prepare creates the collections, the indexes, the lease and the fence
+// lanes. Every step is idempotent. Collections are created here rather than by a first
 // insert, which inside a transaction older servers refuse.
 func (s *Store) prepare(ctx context.Context) error {
 	existing, err := s.db.ListCollectionNames(ctx, bson.M{})
 	if err != nil {
 		return fmt.Errorf("listing collections: %w", err)
 	}
-	for _, c := range []*mongodrv.Collection{s.stock, s.reservations, s.purchases, s.outbox, s.counters, s.locks} {
+	for _, c := range []*mongodrv.Collection{s.stock, s.reservations, s.purchases, s.outbox, s.locks, s.fences} {
 		if slices.Contains(existing, c.Name()) {
 			continue
 		}
@@ -157,10 +165,19 @@ func (s *Store) prepare(ctx context.Context) error {
 			return fmt.Errorf("creating index on %s: %w", ix.coll.Name(), err)
 		}
 	}
-	for _, name := range []string{counterReservations, counterOutbox} {
-		_, err := s.counters.UpdateOne(ctx, bson.M{"_id": name}, bson.M{"$setOnInsert": bson.M{"value": int64(0)}}, options.UpdateOne().SetUpsert(true))
+	// The lease and the lanes exist before anyone leads (token 0), so that
+	// taking the lease and stamping the lanes are plain updates, never
+	// upserts racing each other.
+	_, err = s.locks.UpdateOne(ctx, bson.M{"_id": leaseID},
+		bson.M{"$setOnInsert": bson.M{"holder": "", "token": int64(0), "expires": time.Unix(0, 0)}}, options.UpdateOne().SetUpsert(true))
+	if err != nil && !mongodrv.IsDuplicateKeyError(err) {
+		return fmt.Errorf("creating the warehouse lease: %w", err)
+	}
+	for _, lane := range lanes() {
+		_, err := s.fences.UpdateOne(ctx, bson.M{"_id": lane},
+			bson.M{"$setOnInsert": bson.M{"token": int64(0), "writes": int64(0)}}, options.UpdateOne().SetUpsert(true))
 		if err != nil && !mongodrv.IsDuplicateKeyError(err) {
-			return fmt.Errorf("creating counter %s: %w", name, err)
+			return fmt.Errorf("creating fence lane %s: %w", lane, err)
 		}
 	}
 	return nil
@@ -191,17 +208,12 @@ func (s *Store) inTx(ctx context.Context, fn func(ctx context.Context) error) er
 	return err
 }
 
-// next reserves n consecutive numbers of a counter and returns the first.
-func (s *Store) next(ctx context.Context, counter string, n int) (int64, error) {
-	var c struct {
-		Value int64 `bson:"value"`
-	}
-	err := s.counters.FindOneAndUpdate(ctx, bson.M{"_id": counter}, bson.M{"$inc": bson.M{"value": int64(n)}},
-		options.FindOneAndUpdate().SetUpsert(true).SetReturnDocument(options.After)).Decode(&c)
-	if err != nil {
-		return 0, fmt.Errorf("numbering %s: %w", counter, err)
-	}
-	return c.Value - int64(n) + 1, nil
+// keys hands out n consecutive numbers for what a writer under tok stores
+// and returns the first: tok in the high bits, this process's counter in the
+// low 32 (four billion numbers a process).
+func (s *Store) keys(tok warehouse.Token, n int) int64 {
+	last := s.counter.Add(int64(n))
+	return int64(tok)<<32 | (last - int64(n) + 1)
 }
 
 // onlyDuplicates reports whether every failure of a bulk insert is a

@@ -13,9 +13,12 @@ import (
 )
 
 // RecordPurchase implements warehouse.Store.
-func (s *Store) RecordPurchase(ctx context.Context, p warehouse.Purchase, announce warehouse.AnnouncePurchase) (warehouse.Level, error) {
+func (s *Store) RecordPurchase(ctx context.Context, tok warehouse.Token, p warehouse.Purchase, announce warehouse.AnnouncePurchase) (warehouse.Level, error) {
 	var after warehouse.Level
 	err := sqlitestore.InTx(ctx, s.db, func(tx *sql.Tx) error {
+		if err := fence(ctx, tx, tok); err != nil {
+			return err
+		}
 		ids, err := json.Marshal(nonNil(p.OrderIDs))
 		if err != nil {
 			return err

@@ -81,9 +81,12 @@ func queryReservations(ctx context.Context, q queryer, query string, args ...any
 }
 
 // Enqueue implements warehouse.Store.
-func (s *Store) Enqueue(ctx context.Context, reqs []warehouse.Request) ([]warehouse.Reservation, error) {
+func (s *Store) Enqueue(ctx context.Context, tok warehouse.Token, reqs []warehouse.Request) ([]warehouse.Reservation, error) {
 	var created []warehouse.Reservation
 	err := sqlitestore.InTx(ctx, s.db, func(tx *sql.Tx) error {
+		if err := fence(ctx, tx, tok); err != nil {
+			return err
+		}
 		ins, err := tx.PrepareContext(ctx, `INSERT INTO reservations (order_id, recipe, items, status, requested_at) VALUES (?, ?, ?, 'waiting', ?)
 			ON CONFLICT (order_id) DO NOTHING RETURNING seq`)
 		if err != nil {
@@ -125,6 +128,33 @@ func (s *Store) Waiting(ctx context.Context) ([]warehouse.Reservation, error) {
 	return out, nil
 }
 
+// Backlog implements warehouse.Store.
+func (s *Store) Backlog(ctx context.Context) (int, []warehouse.Item, error) {
+	var orders int
+	// Through the (status, seq) index: only the waiting rows are read.
+	if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM reservations WHERE status = 'waiting'`).Scan(&orders); err != nil {
+		return 0, nil, fmt.Errorf("counting waiting reservations: %w", err)
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT it.value ->> '$.ingredient', sum(it.value ->> '$.quantity')
+		FROM reservations AS r, json_each(r.items) AS it WHERE r.status = 'waiting' GROUP BY 1`)
+	if err != nil {
+		return 0, nil, fmt.Errorf("summing waiting reservations: %w", err)
+	}
+	defer rows.Close()
+	var needs []warehouse.Item
+	for rows.Next() {
+		var it warehouse.Item
+		if err := rows.Scan(&it.Ingredient, &it.Quantity); err != nil {
+			return 0, nil, fmt.Errorf("summing waiting reservations: %w", err)
+		}
+		needs = append(needs, it)
+	}
+	if err := rows.Err(); err != nil {
+		return 0, nil, fmt.Errorf("summing waiting reservations: %w", err)
+	}
+	return orders, needs, nil
+}
+
 // Reservation implements warehouse.Store.
 func (s *Store) Reservation(ctx context.Context, orderID string) (warehouse.Reservation, error) {
 	r, err := scanReservation(s.db.QueryRowContext(ctx, `SELECT `+reservationColumns+` FROM reservations WHERE order_id = ?`, orderID))
@@ -138,10 +168,13 @@ func (s *Store) Reservation(ctx context.Context, orderID string) (warehouse.Rese
 }
 
 // NoteShort implements warehouse.Store.
-func (s *Store) NoteShort(ctx context.Context, notes []warehouse.ShortNote) (int, error) {
+func (s *Store) NoteShort(ctx context.Context, tok warehouse.Token, notes []warehouse.ShortNote) (int, error) {
 	noted := 0
 	err := sqlitestore.InTx(ctx, s.db, func(tx *sql.Tx) error {
 		noted = 0
+		if err := fence(ctx, tx, tok); err != nil {
+			return err
+		}
 		upd, err := tx.PrepareContext(ctx, `UPDATE reservations SET short_noted = 1 WHERE order_id = ? AND status = 'waiting' AND short_noted = 0`)
 		if err != nil {
 			return fmt.Errorf("noting short orders: %w", err)

@@ -15,13 +15,16 @@ import (
 // waiting, takes each ingredient's total with a conditional decrement (no
 // row changes when on hand would go negative, and then nothing of the batch
 // stays), and marks the orders reserved only while they wait.
-func (s *Store) Reserve(ctx context.Context, orderIDs []string, at time.Time, announce warehouse.AnnounceReserved) ([]warehouse.Reservation, error) {
+func (s *Store) Reserve(ctx context.Context, tok warehouse.Token, orderIDs []string, at time.Time, announce warehouse.AnnounceReserved) ([]warehouse.Reservation, error) {
 	if len(orderIDs) == 0 {
 		return nil, nil
 	}
 	var reserved []warehouse.Reservation
 	err := sqlitestore.InTx(ctx, s.db, func(tx *sql.Tx) error {
 		reserved = nil
+		if err := fence(ctx, tx, tok); err != nil {
+			return err
+		}
 		waiting, err := s.waitingAmong(ctx, tx, orderIDs)
 		if err != nil {
 			return err

@@ -7,6 +7,7 @@ import (
 	"context"
 	"database/sql"
 	"embed"
+	"fmt"
 	"io/fs"
 	"slices"
 	"strings"
@@ -48,11 +49,18 @@ func (s *Store) Close() { _ = s.db.Close() }
 // Ping checks the database answers.
 func (s *Store) Ping(ctx context.Context) error { return s.db.PingContext(ctx) }
 
-// PublishPending implements warehouse.Store.
-func (s *Store) PublishPending(ctx context.Context, limit int, publish func(context.Context, []events.Envelope) error) (int, error) {
+// PublishPending implements warehouse.Store. The fence is checked before
+// the batch goes to Redis, so a stale leader publishes nothing twice; the
+// delete that follows removes only what was just published, whoever leads.
+func (s *Store) PublishPending(ctx context.Context, tok warehouse.Token, limit int, publish func(context.Context, []events.Envelope) error) (int, error) {
 	s.publishing.Lock()
 	defer s.publishing.Unlock()
-	return sqlitestore.PublishOutbox(ctx, s.db, limit, publish)
+	return sqlitestore.PublishOutbox(ctx, s.db, limit, func(ctx context.Context, envs []events.Envelope) error {
+		if err := fence(ctx, s.db, tok); err != nil {
+			return fmt.Errorf("publishing %d events: %w", len(envs), err)
+		}
+		return publish(ctx, envs)
+	})
 }
 
 func millis(t time.Time) int64 { return t.UnixMilli() }
@@ -78,4 +86,9 @@ type queryer interface {
 
 func sortBySeq(rs []warehouse.Reservation) {
 	slices.SortFunc(rs, func(a, b warehouse.Reservation) int { return cmp.Compare(a.Seq, b.Seq) })
+}
+
+// OutboxLen implements outbox.Store.
+func (s *Store) OutboxLen(ctx context.Context) (int, error) {
+	return sqlitestore.OutboxLen(ctx, s.db)
 }

@@ -46,6 +46,8 @@ func (w *Warehouse) buyer(ctx context.Context, i int) {
 			for !pause && ctx.Err() == nil && inflight < limit && w.uncovered(i, inflight, largest) > 0 {
 				inflight++
 				go func() {
+					// A call sent before ctx ends is answered and booked
+					// after it (see Market); ctx only stops new ones.
 					q, err := w.market.Buy(ctx, name)
 					answers <- answer{q, err}
 				}()
@@ -127,7 +129,7 @@ func (w *Warehouse) recordPurchase(ctx context.Context, i, q int) {
 	for attempt := 1; ; attempt++ {
 		sctx, cancel := context.WithTimeout(bg, 10*time.Second)
 		w.resyncing.RLock()
-		_, err := w.store.RecordPurchase(sctx, p, announce)
+		_, err := w.store.RecordPurchase(sctx, w.opt.Token, p, announce)
 		// ErrAlreadyExists: an earlier attempt committed but its answer was
 		// lost; the units are in the store, so they go in the mirror too.
 		if err == nil || errors.Is(err, ErrAlreadyExists) {
@@ -139,6 +141,13 @@ func (w *Warehouse) recordPurchase(ctx context.Context, i, q int) {
 		cancel()
 		if err == nil || errors.Is(err, ErrAlreadyExists) {
 			w.opt.Published()
+			return
+		}
+		if errors.Is(w.fenced(err), ErrFenced) {
+			// The market sold to a leader that is no more: its books
+			// belong to the new leader now, and they cannot be told.
+			w.log.Error("recording a purchase after a newer leader took over; the units are lost to the books",
+				"ingredient", p.Ingredient, "quantity", q, "purchaseId", p.ID, "token", w.opt.Token)
 			return
 		}
 		if ctx.Err() != nil && attempt >= graceAttempts {

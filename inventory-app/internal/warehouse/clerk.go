@@ -68,7 +68,7 @@ func (w *Warehouse) reserve(ctx context.Context, grants []*pending) error {
 		ids[i] = p.orderID
 	}
 	at := Now()
-	reserved, err := w.store.Reserve(ctx, ids, at, func(rs []Reservation, after []Level) ([]events.Envelope, error) {
+	reserved, err := w.store.Reserve(ctx, w.opt.Token, ids, at, func(rs []Reservation, after []Level) ([]events.Envelope, error) {
 		return reservedEvents(rs, after, at)
 	})
 	if errors.Is(err, ErrInsufficientStock) {
@@ -80,7 +80,7 @@ func (w *Warehouse) reserve(ctx context.Context, grants []*pending) error {
 		return fmt.Errorf("reserving stock for %d orders (mirror reloaded): %w", len(ids), err)
 	}
 	if err != nil {
-		return fmt.Errorf("reserving stock for %d orders: %w", len(ids), err)
+		return fmt.Errorf("reserving stock for %d orders: %w", len(ids), w.fenced(err))
 	}
 	w.mu.Lock()
 	for _, r := range reserved {
@@ -113,9 +113,9 @@ func (w *Warehouse) noteShort(ctx context.Context, shorts []shortage) error {
 		}
 		notes = append(notes, ShortNote{OrderID: s.p.orderID, Event: env})
 	}
-	n, err := w.store.NoteShort(ctx, notes)
+	n, err := w.store.NoteShort(ctx, w.opt.Token, notes)
 	if err != nil {
-		return fmt.Errorf("noting %d short orders: %w", len(notes), err)
+		return fmt.Errorf("noting %d short orders: %w", len(notes), w.fenced(err))
 	}
 	w.mu.Lock()
 	for _, s := range shorts {

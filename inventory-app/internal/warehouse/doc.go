@@ -11,12 +11,14 @@
 // (outbox), and stock is decremented only conditionally, so it never goes
 // negative.
 //
-// The warehouse is a single writer: the clerk keeps the waiting list and the
-// stock in memory, mirrored from the store. Running several inventory
-// replicas against one store is not supported for serving (they would
-// allocate from stale mirrors and buy twice); the store's conditional updates
-// still keep stock non-negative and every order reserved at most once even
-// then.
+// A Warehouse is the single writer of its store for one leadership term:
+// the clerk keeps the waiting list and the stock in memory, mirrored from
+// the store. Replicas elect one leader (package leader); only the leader
+// runs a Warehouse, and every write carries its term's fencing token, which
+// the store checks, so that a replica that lost the lease without noticing
+// writes nothing over its successor's work (ErrFenced). Books answers reads
+// on every replica. The store's conditional updates keep stock non-negative
+// and every order reserved at most once whatever happens.
 //
 // The package declares the Store and Market it needs; adapters live in
 // sibling packages. It must not import an adapter, Fiber or Redis.

@@ -54,6 +54,10 @@ func (w *Warehouse) Inventory(ctx context.Context) (Inventory, error) {
 
 // Purchases returns market purchases newest first.
 func (w *Warehouse) Purchases(ctx context.Context, q PurchaseQuery) (PurchasePage, error) {
+	return purchases(ctx, w.store, q)
+}
+
+func purchases(ctx context.Context, store Store, q PurchaseQuery) (PurchasePage, error) {
 	if q.Ingredient != "" && !Known(q.Ingredient) {
 		return PurchasePage{}, &InvalidError{Field: "ingredient", Message: fmt.Sprintf("unknown ingredient %q", q.Ingredient)}
 	}
@@ -70,7 +74,7 @@ func (w *Warehouse) Purchases(ctx context.Context, q PurchaseQuery) (PurchasePag
 	}
 	want := q.Limit
 	q.Limit++ // one more tells whether a next page exists
-	ps, err := w.store.Purchases(ctx, q)
+	ps, err := store.Purchases(ctx, q)
 	if err != nil {
 		return PurchasePage{}, fmt.Errorf("listing purchases: %w", err)
 	}
@@ -84,10 +88,14 @@ func (w *Warehouse) Purchases(ctx context.Context, q PurchaseQuery) (PurchasePag
 
 // Reservation returns the reservation of an order, or ErrNotFound.
 func (w *Warehouse) Reservation(ctx context.Context, orderID string) (Reservation, error) {
+	return reservation(ctx, w.store, orderID)
+}
+
+func reservation(ctx context.Context, store Store, orderID string) (Reservation, error) {
 	if orderID == "" {
 		return Reservation{}, ErrNotFound
 	}
-	return w.store.Reservation(ctx, orderID)
+	return store.Reservation(ctx, orderID)
 }
 
 // Buying lists the ingredients whose buyer is at the market now, in

@@ -44,6 +44,9 @@ type rigConfig struct {
 	cooldown time.Duration
 	dbPath   string
 	parallel int // calls per ingredient
+	// token is the warehouse's fencing token; fenced its Fenced callback.
+	token  warehouse.Token
+	fenced func()
 }
 
 // rig is a warehouse over a SQLite store, buying from the simulator through
@@ -128,7 +131,7 @@ func (r *rig) open() {
 	r.t.Cleanup(r.store.Close)
 	r.w, err = warehouse.New(context.Background(), r.store, r.client, warehouse.Options{
 		InitialStock: r.cfg.initial, RetryMin: r.cfg.retryMin, RetryMax: r.cfg.retryMax, Logger: quiet(),
-		CallsPerIngredient: r.cfg.parallel,
+		CallsPerIngredient: r.cfg.parallel, Token: r.cfg.token, Fenced: r.cfg.fenced,
 	})
 	if err != nil {
 		r.t.Fatal(err)
@@ -168,7 +171,7 @@ func (r *rig) run() {
 
 func (r *rig) drain() {
 	for {
-		n, err := r.store.PublishPending(context.Background(), 500, func(_ context.Context, envs []events.Envelope) error {
+		n, err := r.store.PublishPending(context.Background(), r.cfg.token, 500, func(_ context.Context, envs []events.Envelope) error {
 			r.mu.Lock()
 			r.log = append(r.log, envs...)
 			r.mu.Unlock()

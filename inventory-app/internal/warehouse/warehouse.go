@@ -11,7 +11,9 @@ import (
 
 // Market sells ingredients: Buy answers how many units of one ingredient it
 // sold, 0 meaning none now. Errors are transient: the buyer waits and asks
-// again.
+// again. ctx decides whether a call is sent; a call sent runs to its answer
+// (bounded by the market's own timeout) even if ctx ends meanwhile, so that
+// what the market sold is booked.
 type Market interface {
 	Buy(ctx context.Context, ingredient string) (int, error)
 }
@@ -29,6 +31,13 @@ type Options struct {
 	// shortfall is larger than what the calls in flight could bring, so
 	// parallel calls never buy more than one call would.
 	CallsPerIngredient int
+	// Token is the fencing token of the leadership term this warehouse
+	// serves (see Store); 0 for a store nobody ever led.
+	Token Token
+	// Fenced, when set, is called once, the first time the store refuses a
+	// write because a newer leader exists: the term is over, and the
+	// caller stops the warehouse at once rather than at its next renewal.
+	Fenced func()
 	// Published is called after events were stored (wakes the outbox relay).
 	Published func()
 	Logger    *slog.Logger
@@ -62,6 +71,8 @@ type Warehouse struct {
 	// mirror, so that no purchase is counted twice or lost in the mirror.
 	resyncing sync.RWMutex
 
+	fencedOnce sync.Once
+
 	// Wake-ups hold one slot: many coalesce into one pass.
 	clerkWake chan struct{}
 	buyerWake [NumIngredients]chan struct{}
@@ -69,7 +80,8 @@ type Warehouse struct {
 
 // New seeds the stock (the first time), loads the stock and the waiting
 // reservations from the store, and returns a warehouse ready to Run. A
-// restarted warehouse resumes the orders that were waiting.
+// restarted warehouse, or a standby that took the lease over, resumes the
+// orders that were waiting.
 func New(ctx context.Context, store Store, market Market, opt Options) (*Warehouse, error) {
 	if opt.InitialStock < 0 {
 		return nil, errors.New("warehouse: initial stock must not be negative")
@@ -79,6 +91,9 @@ func New(ctx context.Context, store Store, market Market, opt Options) (*Warehou
 	}
 	if opt.Published == nil {
 		opt.Published = func() {}
+	}
+	if opt.Fenced == nil {
+		opt.Fenced = func() {}
 	}
 	if opt.Logger == nil {
 		opt.Logger = slog.Default()
@@ -164,19 +179,33 @@ func (w *Warehouse) Request(ctx context.Context, reqs []Request) error {
 			return fmt.Errorf("request of order %s: %w", r.OrderID, err)
 		}
 	}
-	created, err := w.store.Enqueue(ctx, reqs)
+	// On an error the store still returns what it stored: a redelivery
+	// would find those stored and create nothing, so they are tracked now
+	// or never.
+	created, err := w.store.Enqueue(ctx, w.opt.Token, reqs)
+	if len(created) > 0 {
+		w.mu.Lock()
+		for _, r := range created {
+			w.track(r)
+		}
+		w.mu.Unlock()
+		w.wakeBuyers()
+		w.wakeClerk()
+	}
 	if err != nil {
-		return fmt.Errorf("storing %d ingredient requests: %w", len(reqs), err)
+		return fmt.Errorf("storing %d ingredient requests: %w", len(reqs), w.fenced(err))
 	}
-	if len(created) == 0 {
-		return nil
-	}
-	w.mu.Lock()
-	for _, r := range created {
-		w.track(r)
-	}
-	w.mu.Unlock()
-	w.wakeBuyers()
-	w.wakeClerk()
 	return nil
+}
+
+// fenced passes err on, and ends the term on the first write the store
+// refused because a newer leader exists.
+func (w *Warehouse) fenced(err error) error {
+	if errors.Is(err, ErrFenced) {
+		w.fencedOnce.Do(func() {
+			w.log.Warn("a newer warehouse leader exists; this one stops", "token", w.opt.Token)
+			w.opt.Fenced()
+		})
+	}
+	return err
 }

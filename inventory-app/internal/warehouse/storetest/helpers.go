@@ -54,7 +54,7 @@ func randomRequest(rng *rand.Rand) warehouse.Request {
 
 func enqueue(t *testing.T, s warehouse.Store, reqs ...warehouse.Request) []warehouse.Reservation {
 	t.Helper()
-	created, err := s.Enqueue(ctx, reqs)
+	created, err := s.Enqueue(ctx, 0, reqs)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -165,7 +165,7 @@ func drain(t *testing.T, s warehouse.Store) []events.Envelope {
 	t.Helper()
 	var out []events.Envelope
 	for {
-		n, err := s.PublishPending(ctx, 100, func(_ context.Context, envs []events.Envelope) error {
+		n, err := s.PublishPending(ctx, 0, 100, func(_ context.Context, envs []events.Envelope) error {
 			out = append(out, envs...)
 			return nil
 		})

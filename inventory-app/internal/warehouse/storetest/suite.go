@@ -20,6 +20,7 @@ import (
 // Run runs the contract against stores made by newStore (a fresh, empty store
 // per call).
 func Run(t *testing.T, newStore func(t *testing.T) warehouse.Store) {
+	runLease(t, newStore)
 	t.Run("seed is idempotent", func(t *testing.T) {
 		t.Parallel()
 		s := seeded(t, newStore, 5)
@@ -85,7 +86,7 @@ func Run(t *testing.T, newStore func(t *testing.T) warehouse.Store) {
 		a, b := request("pizza", 3, 2), request("pizza", 3, 2) // tomato 3, cheese 2 each; 5 of each on hand
 		enqueue(t, s, a, b)
 		before := stock(t, s)
-		_, err := s.Reserve(ctx, []string{a.OrderID, b.OrderID}, now(), announce)
+		_, err := s.Reserve(ctx, 0, []string{a.OrderID, b.OrderID}, now(), announce)
 		if !errors.Is(err, warehouse.ErrInsufficientStock) {
 			t.Fatalf("reserving 6 tomatoes out of 5: %v, want ErrInsufficientStock", err)
 		}
@@ -102,7 +103,7 @@ func Run(t *testing.T, newStore func(t *testing.T) warehouse.Store) {
 		}
 
 		at := now()
-		reserved, err := s.Reserve(ctx, []string{a.OrderID}, at, announce)
+		reserved, err := s.Reserve(ctx, 0, []string{a.OrderID}, at, announce)
 		if err != nil || len(reserved) != 1 || reserved[0].OrderID != a.OrderID || reserved[0].Status != warehouse.Reserved {
 			t.Fatalf("reserving a alone: %+v, %v", reserved, err)
 		}
@@ -133,18 +134,18 @@ func Run(t *testing.T, newStore func(t *testing.T) warehouse.Store) {
 		s := seeded(t, newStore, 5)
 		a, c := request("salad", 2, 1), request("burger", 1, 1)
 		enqueue(t, s, a, c)
-		if _, err := s.Reserve(ctx, []string{a.OrderID}, now(), announce); err != nil {
+		if _, err := s.Reserve(ctx, 0, []string{a.OrderID}, now(), announce); err != nil {
 			t.Fatal(err)
 		}
 		before := stock(t, s)
-		again, err := s.Reserve(ctx, []string{a.OrderID}, now(), announce)
+		again, err := s.Reserve(ctx, 0, []string{a.OrderID}, now(), announce)
 		if err != nil || len(again) != 0 {
 			t.Fatalf("second reserve: %+v, %v; want nothing reserved, no error", again, err)
 		}
 		if after := stock(t, s); !slices.Equal(before, after) {
 			t.Errorf("second reserve changed stock: %+v -> %+v", before, after)
 		}
-		mixed, err := s.Reserve(ctx, []string{a.OrderID, c.OrderID, uuid.Must(uuid.NewV7()).String()}, now(), announce)
+		mixed, err := s.Reserve(ctx, 0, []string{a.OrderID, c.OrderID, uuid.Must(uuid.NewV7()).String()}, now(), announce)
 		if err != nil || len(mixed) != 1 || mixed[0].OrderID != c.OrderID {
 			t.Fatalf("reserve of a (done), c and an unknown order: %+v, %v; want c only", mixed, err)
 		}
@@ -176,7 +177,7 @@ func Run(t *testing.T, newStore func(t *testing.T) warehouse.Store) {
 					for i := range batch {
 						batch[i] = ids[grng.IntN(len(ids))]
 					}
-					_, err := s.Reserve(ctx, batch, now(), announce)
+					_, err := s.Reserve(ctx, 0, batch, now(), announce)
 					if err != nil && !errors.Is(err, warehouse.ErrInsufficientStock) {
 						t.Error(err)
 					}
@@ -218,21 +219,21 @@ func Run(t *testing.T, newStore func(t *testing.T) warehouse.Store) {
 		a, b := request("pizza", 3, 2), request("salad", 2, 1)
 		enqueue(t, s, a, b)
 		notes := []warehouse.ShortNote{note(a.OrderID), note(b.OrderID)}
-		if n, err := s.NoteShort(ctx, notes[:1]); err != nil || n != 1 {
+		if n, err := s.NoteShort(ctx, 0, notes[:1]); err != nil || n != 1 {
 			t.Fatalf("first note: %d, %v", n, err)
 		}
-		if n, err := s.NoteShort(ctx, notes); err != nil || n != 1 {
+		if n, err := s.NoteShort(ctx, 0, notes); err != nil || n != 1 {
 			t.Fatalf("second note of a with b: %d, %v; want b only", n, err)
 		}
-		if _, err := s.Reserve(ctx, []string{b.OrderID}, now(), announce); err != nil {
+		if _, err := s.Reserve(ctx, 0, []string{b.OrderID}, now(), announce); err != nil {
 			t.Fatal(err)
 		}
 		c := request("burger", 1, 1)
 		enqueue(t, s, c)
-		if _, err := s.Reserve(ctx, []string{c.OrderID}, now(), announce); err != nil {
+		if _, err := s.Reserve(ctx, 0, []string{c.OrderID}, now(), announce); err != nil {
 			t.Fatal(err)
 		}
-		if n, err := s.NoteShort(ctx, []warehouse.ShortNote{note(c.OrderID)}); err != nil || n != 0 {
+		if n, err := s.NoteShort(ctx, 0, []warehouse.ShortNote{note(c.OrderID)}); err != nil || n != 0 {
 			t.Errorf("noting a reserved order: %d, %v; want 0", n, err)
 		}
 		waiting, _ := s.Waiting(ctx)
@@ -254,18 +255,18 @@ func Run(t *testing.T, newStore func(t *testing.T) warehouse.Store) {
 		t.Parallel()
 		s := seeded(t, newStore, 5)
 		p := purchase("rice", 4, "o-1", "o-2")
-		after, err := s.RecordPurchase(ctx, p, announcePurchase(p))
+		after, err := s.RecordPurchase(ctx, 0, p, announcePurchase(p))
 		if err != nil {
 			t.Fatal(err)
 		}
 		if after.Ingredient != "rice" || after.Bought != 4 || after.OnHand() != 9 {
 			t.Errorf("level after purchase %+v", after)
 		}
-		if _, err := s.RecordPurchase(ctx, p, announcePurchase(p)); !errors.Is(err, warehouse.ErrAlreadyExists) {
+		if _, err := s.RecordPurchase(ctx, 0, p, announcePurchase(p)); !errors.Is(err, warehouse.ErrAlreadyExists) {
 			t.Errorf("recording again: %v, want ErrAlreadyExists", err)
 		}
 		zero := purchase("rice", 0)
-		if _, err := s.RecordPurchase(ctx, zero, announcePurchase(zero)); err != nil {
+		if _, err := s.RecordPurchase(ctx, 0, zero, announcePurchase(zero)); err != nil {
 			t.Fatal(err)
 		}
 		if l := level(t, s, "rice"); l.Bought != 4 || l.OnHand() != 9 {
@@ -289,7 +290,7 @@ func Run(t *testing.T, newStore func(t *testing.T) warehouse.Store) {
 		for i := range 7 {
 			ing := []string{"tomato", "rice"}[i%2]
 			p := purchase(ing, i, fmt.Sprintf("o-%d", i))
-			if _, err := s.RecordPurchase(ctx, p, announcePurchase(p)); err != nil {
+			if _, err := s.RecordPurchase(ctx, 0, p, announcePurchase(p)); err != nil {
 				t.Fatal(err)
 			}
 			all = append(all, p.ID)
@@ -320,12 +321,12 @@ func Run(t *testing.T, newStore func(t *testing.T) warehouse.Store) {
 		var want []string
 		for i := range 40 {
 			p := purchase("lemon", 1, fmt.Sprintf("o-%02d", i))
-			if _, err := s.RecordPurchase(ctx, p, announcePurchase(p)); err != nil {
+			if _, err := s.RecordPurchase(ctx, 0, p, announcePurchase(p)); err != nil {
 				t.Fatal(err)
 			}
 			want = append(want, p.OrderIDs[0])
 		}
-		if _, err := s.PublishPending(ctx, 10, func(context.Context, []events.Envelope) error { return errors.New("redis down") }); err == nil {
+		if _, err := s.PublishPending(ctx, 0, 10, func(context.Context, []events.Envelope) error { return errors.New("redis down") }); err == nil {
 			t.Error("publish error was swallowed")
 		}
 		var mu sync.Mutex
@@ -334,7 +335,7 @@ func Run(t *testing.T, newStore func(t *testing.T) warehouse.Store) {
 		for range 4 {
 			wg.Go(func() {
 				for {
-					n, err := s.PublishPending(ctx, 7, func(_ context.Context, batch []events.Envelope) error {
+					n, err := s.PublishPending(ctx, 0, 7, func(_ context.Context, batch []events.Envelope) error {
 						mu.Lock()
 						defer mu.Unlock()
 						for _, e := range batch {
