@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/comanda-dev/comanda/internal/events"
 	"github.com/comanda-dev/comanda/internal/marketsim"
 	"github.com/comanda-dev/comanda/internal/testkit"
@@ -57,7 +59,8 @@ func TestGroupDownWhileTenTimesTheCapIsPublished(t *testing.T) {
 	startProcess(t, bins["kitchen-app"], append([]string{
 		"KITCHEN_ADDR=" + kitchenAddr, "DATABASE_URL=" + dbURL, "KITCHEN_DB_SCHEMA=" + kitchenSchema, "COOK_TIME=0s",
 	}, common...), kitchenAddr)
-	h := &harness{t: t, rdb: rdb, streams: streams, orders: "http://" + orders.Addr(), kitchen: "http://" + kitchenAddr}
+	h := &harness{t: t, rdb: rdb, streams: streams, orders: "http://" + orders.Addr(), kitchen: "http://" + kitchenAddr,
+		ticketsFrom: func() map[string]ticket { return ticketsInPostgres(t, dbURL, kitchenSchema) }}
 
 	const dishes = 10 * backlog
 	ids := h.place(dishes)
@@ -66,10 +69,10 @@ func TestGroupDownWhileTenTimesTheCapIsPublished(t *testing.T) {
 	waitUntil(t, time.Minute, "the kitchen's relay is held back", func() bool {
 		return value(scrape(t, h.kitchen), "outbox_held") == 1
 	})
-	waitUntil(t, time.Minute, "the kitchen has taken every order", func() bool {
+	waitUntil(t, 2*time.Minute, "the kitchen has taken every order", func() bool {
 		n, _ := rdb.XLen(ctx, streams.Orders).Result()
 		p, _ := rdb.XPending(ctx, streams.Orders, events.GroupKitchen).Result()
-		return n <= 100 && p != nil && p.Count == 0
+		return value(scrape(t, h.orders), "outbox_events") == 0 && n <= 100 && p != nil && p.Count == 0
 	})
 	kitchenLen, _ := rdb.XLen(ctx, streams.Kitchen).Result()
 	held := value(scrape(t, h.kitchen), "outbox_events")
@@ -140,6 +143,34 @@ func TestSlowCooksKeepWhatTheyHold(t *testing.T) {
 			t.Errorf("%s reclaimed %v entries from a live replica", base, n)
 		}
 	}
+}
+
+// ticketsInPostgres reads the delivered tickets from the kitchen's schema.
+func ticketsInPostgres(t *testing.T, url, schema string) map[string]ticket {
+	t.Helper()
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	rows, err := conn.Query(ctx, `SELECT order_id::text, recipe, stage FROM `+pgx.Identifier{schema, "tickets"}.Sanitize()+` WHERE stage = 'delivered'`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	out := map[string]ticket{}
+	for rows.Next() {
+		var tk ticket
+		if err := rows.Scan(&tk.OrderID, &tk.Recipe, &tk.Stage); err != nil {
+			t.Fatal(err)
+		}
+		out[tk.OrderID] = tk
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return out
 }
 
 func waitUntil(t *testing.T, within time.Duration, what string, cond func() bool) {

@@ -40,6 +40,9 @@ type harness struct {
 	invent  string
 	web     string
 	token   string
+	// ticketsFrom, when set, reads the delivered tickets from the kitchen's
+	// store: bursts larger than the API's page.
+	ticketsFrom func() map[string]ticket
 }
 
 func testConfig(t *testing.T, s setup) (Config, *redis.Client) {
@@ -115,7 +118,7 @@ func startSystem(t *testing.T, s setup) *harness {
 		}
 	})
 	if rdb == nil {
-		rdb = redis.NewClient(&redis.Options{Addr: sys.redis.Addr()})
+		rdb = redis.NewClient(&redis.Options{Addr: sys.redis.addr()})
 		t.Cleanup(func() { _ = rdb.Close() })
 	}
 	keys, err := auth.NewKeys(sys.cfg.Web.AuthSecret)
@@ -265,6 +268,9 @@ type ticket struct {
 }
 
 func (h *harness) deliveredTickets() map[string]ticket {
+	if h.ticketsFrom != nil {
+		return h.ticketsFrom()
+	}
 	var list struct{ Tickets []ticket }
 	h.do("GET", h.kitchen+"/api/v1/tickets?status=delivered&limit=1000", nil, &list)
 	out := map[string]ticket{}

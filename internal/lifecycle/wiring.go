@@ -25,8 +25,9 @@ func ConnectRedis(ctx context.Context, log *slog.Logger, url string, poolSize in
 // settings: the backlog cap of the streams and the replicas to wait for.
 func Relay(store outbox.Store, rdb redis.UniversalClient, c config.Common, reg prometheus.Registerer, log *slog.Logger) *outbox.Relay {
 	pub := stream.NewPublisher(rdb, stream.PublisherOptions{WaitReplicas: c.RedisWaitReplicas, WaitTimeout: c.RedisWaitTimeout})
-	return outbox.NewRelay(store, pub, rdb, events.StreamNames(c.StreamPrefix), outbox.Options{
-		Backlog: c.StreamBacklog, Registry: reg, Logger: log,
+	streams := events.StreamNames(c.StreamPrefix)
+	return outbox.NewRelay(store, pub, rdb, streams, outbox.Options{
+		Backlog: c.StreamBacklog, Trim: stream.NewTrimmer(rdb, streams, 0, nil, log).Trim, Registry: reg, Logger: log,
 	})
 }
 

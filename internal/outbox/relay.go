@@ -38,6 +38,11 @@ type Options struct {
 	// a batch goes to holds this many or more, the relay holds the outbox
 	// (default 50,000; 0 takes the default).
 	Backlog int64
+	// Trim, when set, trims a stream by consumption (stream.Trimmer.Trim):
+	// a stream found over its cap is trimmed at once and measured again, so
+	// that the relay holds back on what its groups have not acknowledged,
+	// not on what the periodic trimmer has not removed yet.
+	Trim func(ctx context.Context, stream string) (int64, error)
 	// Registry, when set, receives the relay's metrics.
 	Registry prometheus.Registerer
 	Logger   *slog.Logger
@@ -132,7 +137,7 @@ func (r *Relay) Run(ctx context.Context) error {
 		case errors.Is(err, errHeld):
 			// The slowest group is far behind: its events wait here, on
 			// disk, until it catches up. Notify must not wake a poll.
-			wait = 4 * r.opt.Every
+			wait = r.opt.Every
 		case err != nil && ctx.Err() == nil:
 			failures++
 			if failures == 1 || failures%50 == 0 {
@@ -230,8 +235,21 @@ func (r *Relay) checkBacklog(ctx context.Context, targets []string) error {
 	}
 	var over []string
 	for _, s := range targets {
-		if c, ok := cmds[s]; ok && c.Val() >= r.opt.Backlog {
-			over = append(over, fmt.Sprintf("%s (%d entries, cap %d)", s, c.Val(), r.opt.Backlog))
+		c, ok := cmds[s]
+		if !ok {
+			continue
+		}
+		n := c.Val()
+		if n >= r.opt.Backlog && r.opt.Trim != nil {
+			if _, err := r.opt.Trim(ctx, s); err != nil {
+				return fmt.Errorf("trimming %s: %w", s, err)
+			}
+			if n, err = r.rdb.XLen(ctx, s).Result(); err != nil {
+				return fmt.Errorf("measuring stream backlog: %w", err)
+			}
+		}
+		if n >= r.opt.Backlog {
+			over = append(over, fmt.Sprintf("%s (%d entries, cap %d)", s, n, r.opt.Backlog))
 		}
 	}
 	r.mu.Lock()

@@ -15,6 +15,8 @@ type holding struct {
 	// lost: another consumer took the entry over; it is not worked on any
 	// further here.
 	lost bool
+	// acking: its acknowledgement is on its way to Redis.
+	acking bool
 }
 
 // heldSet is every entry a consumer holds, from the moment it is read until
@@ -50,12 +52,27 @@ func (h *heldSet) lost(stream, id string) bool {
 	return !ok || e.lost
 }
 
-func (h *heldSet) markLost(stream string, ids []string) {
+// markLost marks entries another consumer owns now, and returns how many of
+// them were still being worked on here (not on their way to acknowledgement,
+// which may well have landed while Redis was asked).
+func (h *heldSet) markLost(stream string, ids []string) int {
 	h.mu.Lock()
+	defer h.mu.Unlock()
+	n := 0
 	for _, id := range ids {
-		if e, ok := h.m[entryKey{stream, id}]; ok {
+		if e, ok := h.m[entryKey{stream, id}]; ok && !e.acking {
 			e.lost = true
+			n++
 		}
+	}
+	return n
+}
+
+// acking notes that the entry's acknowledgement was queued.
+func (h *heldSet) acking(stream, id string) {
+	h.mu.Lock()
+	if e, ok := h.m[entryKey{stream, id}]; ok {
+		e.acking = true
 	}
 	h.mu.Unlock()
 }

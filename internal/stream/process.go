@@ -169,5 +169,6 @@ func (c *Consumer) done(msgs ...Message) {
 }
 
 func (c *Consumer) ackLater(stream, id string) {
+	c.held.acking(stream, id)
 	c.acks <- ackRequest{stream: stream, id: id}
 }

@@ -44,9 +44,8 @@ func (c *Consumer) touch(ctx context.Context, stream string) error {
 		if err != nil {
 			return err
 		}
-		if len(lost) > 0 {
-			c.held.markLost(stream, lost)
-			c.log.Warn("entries were taken over by another consumer", "stream", stream, "count", len(lost))
+		if n := c.held.markLost(stream, lost); n > 0 {
+			c.log.Warn("entries were taken over by another consumer", "stream", stream, "count", n)
 		}
 	}
 	c.redis.ok()
