@@ -1,0 +1,185 @@
+package app_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// Real processes, for tests that kill them: built binaries with their own
+// environment, stopped with SIGTERM at the end of the test (SIGKILL if they
+// do not stop), their output shown when the test fails.
+
+type process struct {
+	t    *testing.T
+	name string
+	addr string
+	cmd  *exec.Cmd
+	out  *syncBuffer
+	once sync.Once
+	done chan struct{}
+}
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// buildBinaries builds the given packages of the module into a temporary
+// folder and returns their paths by package.
+func buildBinaries(t *testing.T, pkgs ...string) map[string]string {
+	t.Helper()
+	dir := t.TempDir()
+	args := []string{"build", "-o", dir + string(os.PathSeparator)}
+	out := map[string]string{}
+	for _, p := range pkgs {
+		args = append(args, "github.com/comanda-dev/comanda/"+p)
+		out[p] = filepath.Join(dir, filepath.Base(p))
+	}
+	if b, err := exec.Command("go", args...).CombinedOutput(); err != nil {
+		t.Fatalf("building %v: %v\n%s", pkgs, err, b)
+	}
+	return out
+}
+
+// startProcess runs bin with env and waits until its /ready answers 200.
+func startProcess(t *testing.T, name, bin string, env []string, addr string) *process {
+	t.Helper()
+	p := &process{t: t, name: name, addr: addr, cmd: exec.Command(bin), out: &syncBuffer{}, done: make(chan struct{})}
+	p.cmd.Env = append(os.Environ(), env...)
+	p.cmd.Stdout, p.cmd.Stderr = p.out, p.out
+	if err := p.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() { _ = p.cmd.Wait(); close(p.done) }()
+	t.Cleanup(func() {
+		p.signal(syscall.SIGTERM)
+		select {
+		case <-p.done:
+		case <-time.After(20 * time.Second):
+			p.kill()
+		}
+		if t.Failed() {
+			t.Logf("%s output:\n%s", name, tail(p.out.String(), 6000))
+		}
+	})
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		if status, _ := p.ready(); status == 200 {
+			return p
+		}
+		select {
+		case <-p.done:
+			t.Fatalf("%s exited at start:\n%s", name, p.out.String())
+		default:
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s not ready within a minute:\n%s", name, p.out.String())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// ready returns the status of /ready and the role it notes.
+func (p *process) ready() (int, string) {
+	c := http.Client{Timeout: 2 * time.Second}
+	resp, err := c.Get("http://" + p.addr + "/ready")
+	if err != nil {
+		return 0, ""
+	}
+	defer resp.Body.Close()
+	var r struct {
+		Notes map[string]string `json:"notes"`
+	}
+	_ = json.NewDecoder(resp.Body).Decode(&r)
+	return resp.StatusCode, r.Notes["role"]
+}
+
+func (p *process) role() string { _, r := p.ready(); return r }
+
+func (p *process) signal(sig syscall.Signal) {
+	if p.cmd.Process != nil {
+		_ = p.cmd.Process.Signal(sig)
+	}
+}
+
+// kill stops the process at once, as a crash would.
+func (p *process) kill() {
+	p.once.Do(func() {
+		p.signal(syscall.SIGKILL)
+		<-p.done
+	})
+}
+
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+func tail(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return "…" + s[len(s)-n:]
+}
+
+// getJSON GETs url into v.
+func getJSON(t *testing.T, url string, v any) {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatalf("GET %s: %v", url, err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != 200 {
+		t.Fatalf("GET %s: %d %s", url, resp.StatusCode, b)
+	}
+	if err := json.Unmarshal(b, v); err != nil {
+		t.Fatalf("GET %s: %v", url, err)
+	}
+}
+
+func postJSON(t *testing.T, url, body string, v any) {
+	t.Helper()
+	resp, err := http.Post(url, "application/json", strings.NewReader(body))
+	if err != nil {
+		t.Fatalf("POST %s: %v", url, err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode/100 != 2 {
+		t.Fatalf("POST %s: %d %s", url, resp.StatusCode, b)
+	}
+	if err := json.Unmarshal(b, v); err != nil {
+		t.Fatal(fmt.Errorf("POST %s: %w", url, err))
+	}
+}
