@@ -215,7 +215,9 @@ func (h cluster) checkServedOnce(ids []string, inventory string) {
 			break
 		}
 	}
-	var tickets struct{ Tickets []struct{ OrderID, Recipe string } }
+	var tickets struct {
+		Tickets []struct{ OrderID, Recipe string }
+	}
 	getJSON(h.t, h.kitchen+"/api/v1/tickets?status=delivered&limit=1000", &tickets)
 	ticketOf := map[string]string{}
 	for _, tk := range tickets.Tickets {
