@@ -336,6 +336,7 @@ func TestBurstOnRealRedisAndPostgres(t *testing.T) {
 	}
 	h.waitDone(500, 2*time.Minute)
 	h.checkServedExactlyOnce(ids)
+	h.checkCountsPublished(500)
 }
 
 func TestBurstEmbedded(t *testing.T) {
@@ -343,4 +344,21 @@ func TestBurstEmbedded(t *testing.T) {
 	ids := h.place(300)
 	h.waitDone(300, 2*time.Minute)
 	h.checkServedExactlyOnce(ids)
+	h.checkCountsPublished(300)
+}
+
+// checkCountsPublished waits until the counts orders-app keeps in Redis for
+// the live feed say n delivered.
+func (h *harness) checkCountsPublished(n int) {
+	h.t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	var c events.OrderCounts
+	for time.Now().Before(deadline) {
+		if data, err := h.rdb.Get(context.Background(), h.streams.Counts).Bytes(); err == nil && json.Unmarshal(data, &c) == nil &&
+			c.Delivered == n && c.Placed == n && c.InProgress == 0 {
+			return
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	h.t.Errorf("orders-app keeps counts %+v for the feed, want %d delivered", c, n)
 }

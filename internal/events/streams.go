@@ -13,6 +13,8 @@ type Streams struct {
 	Inventory string
 	// DeadLetter carries stream.dead-lettered: messages no handler could take.
 	DeadLetter string
+	// Counts is not a stream: the key where orders-app keeps OrderCounts.
+	Counts string
 }
 
 // StreamNames returns the stream names under prefix (e.g. "comanda").
@@ -22,6 +24,7 @@ func StreamNames(prefix string) Streams {
 		Kitchen:    prefix + ":kitchen",
 		Inventory:  prefix + ":inventory",
 		DeadLetter: prefix + ":deadletter",
+		Counts:     prefix + ":orders:counts",
 	}
 }
 

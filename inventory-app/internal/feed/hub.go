@@ -174,9 +174,27 @@ func (h *Hub) tick(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case <-t.C:
+			h.readCounts(ctx)
 			h.flush()
 		}
 	}
+}
+
+// readCounts takes the orders' counts orders-app keeps in Redis: the
+// streams forget what every group acknowledged, so counting their events
+// would start from zero after a restart.
+func (h *Hub) readCounts(ctx context.Context) {
+	data, err := h.rdb.Get(ctx, h.opt.Streams.Counts).Bytes()
+	if err != nil {
+		return
+	}
+	var c events.OrderCounts
+	if json.Unmarshal(data, &c) != nil {
+		return
+	}
+	h.mu.Lock()
+	h.proj.known = &counts{Placed: c.Placed, InProgress: c.InProgress, Delivered: c.Delivered, Failed: c.Failed}
+	h.mu.Unlock()
 }
 
 // flush sends what changed since the last frame, as one frame.

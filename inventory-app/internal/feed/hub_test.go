@@ -174,6 +174,33 @@ func TestSnapshotShowsWhatTheStreamsRetain(t *testing.T) {
 	}
 }
 
+// The streams forget what every group acknowledged: after a restart the
+// feed counts what orders-app keeps, not what the streams still hold.
+func TestCountsComeFromOrdersAppNotFromTheRetainedStreams(t *testing.T) {
+	r := newRig(t, Options{Interval: 20 * time.Millisecond}, func(r *rig) {
+		_, envs := placed(2)
+		r.publish(envs...) // all the streams still hold of a long day
+		data, _ := json.Marshal(events.OrderCounts{Placed: 1200, InProgress: 2, Delivered: 1190, Failed: 8, At: time.Now()})
+		if err := r.rdb.Set(context.Background(), r.streams.Counts, data, 0).Err(); err != nil {
+			r.t.Fatal(err)
+		}
+	})
+	want := counts{Placed: 1200, InProgress: 2, Delivered: 1190, Failed: 8}
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		c := r.connect("")
+		m := read(t, c)
+		c.Close()
+		if m.Counts == want {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("snapshot counts %+v, want orders-app's %+v", m.Counts, want)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
 func TestEveryClientSeesEveryEventCoalesced(t *testing.T) {
 	r := newRig(t, Options{Interval: 100 * time.Millisecond}, nil)
 	a, b := r.connect(""), r.connect("")

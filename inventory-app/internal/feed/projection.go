@@ -54,6 +54,10 @@ type projection struct {
 	deadLetter []deadLetterView
 	stock      map[string]stockView
 
+	// known are the counts orders-app keeps, when it has said them: they
+	// win over what the projection counted of the retained streams.
+	known *counts
+
 	// delta collects what changed since the last frame.
 	delta delta
 }
@@ -80,6 +84,9 @@ func (p *projection) resetDelta() {
 }
 
 func (p *projection) counts() counts {
+	if p.known != nil {
+		return *p.known
+	}
 	return counts{Placed: len(p.orders), InProgress: len(p.active), Delivered: p.delivered, Failed: p.failed}
 }
 
