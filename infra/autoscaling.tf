@@ -1,4 +1,4 @@
-# Every service but the single writer scales between its min_count and
+# Every service but the elected warehouse scales between its min_count and
 # max_count: kitchen-app on the lag of its consumer group (dishes waiting to
 # be picked up), web and orders-app on CPU.
 #
@@ -10,7 +10,7 @@
 # maximum.
 
 locals {
-  scaled_apps = { for name, app in local.apps : name => app if !app.single_writer }
+  scaled_apps = { for name, app in local.apps : name => app if !app.elected }
   cpu_scaled  = toset([for name in keys(local.scaled_apps) : name if name != "kitchen-app"])
 }
 

@@ -105,10 +105,11 @@ resource "aws_ecs_service" "app" {
   desired_count   = each.value.desired_count
   launch_type     = "FARGATE"
 
-  # Rolling deploys start new tasks before stopping old ones; the single
-  # writer stops its task first, so that two warehouses never run at once.
-  deployment_maximum_percent         = each.value.single_writer ? 100 : 200
-  deployment_minimum_healthy_percent = each.value.single_writer ? 0 : 100
+  # Rolling deploys start new tasks before stopping old ones, the warehouse
+  # too: its tasks elect one leader, and the store refuses a stale one's
+  # writes, so an overlap of old and new tasks is safe.
+  deployment_maximum_percent         = 200
+  deployment_minimum_healthy_percent = 100
 
   deployment_circuit_breaker {
     enable   = true
@@ -150,16 +151,16 @@ resource "aws_ecs_service" "app" {
   depends_on = [aws_lb_listener.https, aws_iam_role_policy.execution]
 }
 
-# desired_count is left to autoscaling elsewhere; the single writer has none,
-# so say so loudly if someone scales it by hand.
-check "inventory_single_writer" {
+# desired_count is left to autoscaling elsewhere; the warehouse has none,
+# so say so loudly if someone scales it by hand below a leader and a standby.
+check "inventory_standby" {
   data "aws_ecs_service" "inventory" {
     cluster_arn  = aws_ecs_cluster.this.arn
     service_name = aws_ecs_service.app["inventory-app"].name
   }
 
   assert {
-    condition     = data.aws_ecs_service.inventory.desired_count <= 1
-    error_message = "inventory-app must run one task (its warehouse is a single writer), but its desired count is ${data.aws_ecs_service.inventory.desired_count}."
+    condition     = data.aws_ecs_service.inventory.desired_count >= 2
+    error_message = "inventory-app runs ${data.aws_ecs_service.inventory.desired_count} task(s): with fewer than two no standby takes over when the leader dies."
   }
 }

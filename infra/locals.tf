@@ -1,6 +1,7 @@
 locals {
   # One entry per deployable: its image, task definition (taskdefs/<app>.json.tftpl),
-  # log group, roles, security group and ECS service. The ports are the
+  # log group, roles, security group and ECS service. elected apps run a
+  # fixed number of tasks that elect a leader among themselves. The ports are the
   # services' defaults (the *_ADDR variables); internal/deploycheck checks
   # them against the code and the task definition templates.
   apps = {
@@ -9,30 +10,31 @@ locals {
       desired_count = var.orders_count.min
       min_count     = var.orders_count.min
       max_count     = var.orders_count.max
-      single_writer = false
+      elected       = false
     }
     "kitchen-app" = {
       port          = 3001
       desired_count = var.kitchen_count.min
       min_count     = var.kitchen_count.min
       max_count     = var.kitchen_count.max
-      single_writer = false
+      elected       = false
     }
-    # The warehouse is a single writer: exactly one task, never two at once,
-    # not even during a deployment.
+    # The warehouse's tasks elect one leader with a lease in its store; the
+    # others stand by, ready to take over. A fixed count, never autoscaled:
+    # more tasks add standbys, not throughput.
     "inventory-app" = {
       port          = 3002
-      desired_count = 1
-      min_count     = 1
-      max_count     = 1
-      single_writer = true
+      desired_count = var.inventory_count
+      min_count     = var.inventory_count
+      max_count     = var.inventory_count
+      elected       = true
     }
     "web" = {
       port          = 8080
       desired_count = var.web_count.min
       min_count     = var.web_count.min
       max_count     = var.web_count.max
-      single_writer = false
+      elected       = false
     }
   }
 

@@ -181,6 +181,17 @@ variable "kitchen_count" {
   }
 }
 
+variable "inventory_count" {
+  description = "inventory-app's task count: one leads the warehouse, the others stand by to take over (never autoscaled)."
+  type        = number
+  default     = 2
+
+  validation {
+    condition     = var.inventory_count >= 2
+    error_message = "inventory_count needs at least 2 tasks: a leader and a standby."
+  }
+}
+
 variable "web_count" {
   description = "Bounds of the web gateway's task count (scaled on CPU)."
   type        = object({ min = number, max = number })

@@ -150,8 +150,13 @@ func checkCompose(t *testing.T, d deployable, project *types.Project, model map[
 	if d.scalable && svc.ContainerName != "" {
 		bad.addf("container_name %q: a scalable service cannot have one", svc.ContainerName)
 	}
-	if d.singleWriter && svc.Deploy != nil && svc.Deploy.Replicas != nil && *svc.Deploy.Replicas > 1 {
-		bad.addf("%d replicas of a single writer", *svc.Deploy.Replicas)
+	if d.replicas > 0 {
+		if svc.Deploy == nil || svc.Deploy.Replicas == nil || *svc.Deploy.Replicas != d.replicas {
+			bad.addf("deploy.replicas is not %d: the service runs a leader and standbys", d.replicas)
+		}
+		if _, ok := d.variable(electionVar); !ok {
+			bad.addf("%d replicas, but the configuration reads no %s: nothing elects a leader among them", d.replicas, electionVar)
+		}
 	}
 	probe := []string{"CMD", "/healthcheck", port, healthPath}
 	if svc.HealthCheck == nil || !slices.Equal([]string(svc.HealthCheck.Test), probe) {

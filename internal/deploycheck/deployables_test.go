@@ -25,6 +25,10 @@ import (
 // healthPath is the liveness endpoint every deployment file probes.
 const healthPath = "/health"
 
+// electionVar is the setting of the leader election a service with a fixed
+// number of electing replicas reads.
+const electionVar = "LEADER_LEASE"
+
 // deployable is one program with its own image.
 type deployable struct {
 	// name is the image, the compose service, the ECS service and the
@@ -42,8 +46,11 @@ type deployable struct {
 	// scalable services run several replicas in compose (--scale): no
 	// container name, no fixed host port.
 	scalable bool
-	// singleWriter services must never run two replicas.
-	singleWriter bool
+	// replicas, when set, is the fixed number of replicas of a service
+	// whose replicas elect a leader among themselves (the warehouse): it
+	// runs exactly that many everywhere, is never autoscaled, and its
+	// configuration must read electionVar, or two would both lead.
+	replicas int
 	// alternatives are variables of which one is enough (rule 2).
 	alternatives [][]string
 	// get answers a GET on the code's own routes, to check that the probed
@@ -68,7 +75,7 @@ func deployables(t testing.TB) []deployable {
 	return []deployable{
 		{name: "orders-app", dir: "orders-app", vars: config.Variables(ordersapp.Config{}), addrVar: "ORDERS_ADDR", ecs: true, get: service("orders-app")},
 		{name: "kitchen-app", dir: "kitchen-app", vars: config.Variables(kitchenapp.Config{}), addrVar: "KITCHEN_ADDR", ecs: true, scalable: true, get: service("kitchen-app")},
-		{name: "inventory-app", dir: "inventory-app", vars: config.Variables(inventoryapp.Config{}), addrVar: "INVENTORY_ADDR", ecs: true, singleWriter: true, get: service("inventory-app")},
+		{name: "inventory-app", dir: "inventory-app", vars: config.Variables(inventoryapp.Config{}), addrVar: "INVENTORY_ADDR", ecs: true, scalable: true, replicas: 2, get: service("inventory-app")},
 		{name: "web", dir: "web", vars: config.Variables(webapp.Config{}), addrVar: "WEB_ADDR", ecs: true, get: service("web"),
 			alternatives: [][]string{{"MANAGER_PASSWORD", "MANAGER_PASSWORD_HASH"}}},
 		{name: "market", dir: "cmd/market", vars: marketVariables(t), addrVar: "MARKET_ADDR",

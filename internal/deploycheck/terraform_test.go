@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -19,10 +20,12 @@ import (
 
 // terraform is what the checks read from infra/.
 type terraform struct {
-	// apps are the keys of local.apps, with their port and single_writer.
-	apps         []string
-	appPorts     map[string]string
-	singleWriter map[string]bool
+	// apps are the keys of local.apps, with their port and whether their
+	// tasks elect a leader (a fixed count, given by counts).
+	apps     []string
+	appPorts map[string]string
+	elected  map[string]bool
+	counts   map[string][3]string // desired_count, min_count, max_count as written
 	// appSecrets are the variables of local.app_secrets, per app.
 	appSecrets map[string][]string
 	// commonVars and appVars are what ecs.tf passes to the task definition
@@ -41,7 +44,7 @@ func (tf terraform) taskdefVars(app string) []string {
 
 func readTerraform(t testing.TB) terraform {
 	t.Helper()
-	tf := terraform{appPorts: map[string]string{}, singleWriter: map[string]bool{}, appSecrets: map[string][]string{}, appVars: map[string][]string{}}
+	tf := terraform{appPorts: map[string]string{}, elected: map[string]bool{}, counts: map[string][3]string{}, appSecrets: map[string][]string{}, appVars: map[string][]string{}}
 	locals := map[string]string{}
 	for _, file := range []string{"infra/locals.tf", "infra/secrets.tf", "infra/ecs.tf"} {
 		bodies, _ := blocks(read(t, file), `locals`)
@@ -55,7 +58,8 @@ func readTerraform(t testing.TB) terraform {
 		tf.apps = append(tf.apps, app)
 		e := entries(object(body))
 		tf.appPorts[app] = e["port"]
-		tf.singleWriter[app] = e["single_writer"] == "true"
+		tf.elected[app] = e["elected"] == "true"
+		tf.counts[app] = [3]string{e["desired_count"], e["min_count"], e["max_count"]}
 	}
 	slices.Sort(tf.apps)
 	for app, body := range entries(object(locals["app_secrets"])) {
@@ -75,19 +79,47 @@ func readTerraform(t testing.TB) terraform {
 
 // TestInfra checks the Terraform against the deployables: one ECS app per
 // deployable that runs on ECS, each with its task definition template; the
-// single writer deployed so that two never run; the load balancer's health
-// check on the health path.
+// warehouse's electing tasks a fixed count of a leader and standbys, never
+// autoscaled; rolling deployments; the load balancer's health check on the
+// health path.
 func TestInfra(t *testing.T) {
 	tf := readTerraform(t)
 	var bad problems
 	var want []string
+	vars := map[string]map[string]string{}
+	bodies, names := blocks(read(t, "infra/variables.tf"), `variable "([^"]+)"`)
+	for i, body := range bodies {
+		vars[names[i][0]] = entries(body)
+	}
 	for _, d := range deployables(t) {
 		if d.ecs {
 			want = append(want, d.name)
 		}
-		if tf.singleWriter[d.name] != d.singleWriter {
-			bad.addf("local.apps[%q].single_writer = %v, want %v", d.name, tf.singleWriter[d.name], d.singleWriter)
+		if !d.ecs {
+			continue
 		}
+		if elected := d.replicas > 0; tf.elected[d.name] != elected {
+			bad.addf("local.apps[%q].elected = %v, want %v", d.name, tf.elected[d.name], elected)
+		}
+		if d.replicas == 0 {
+			continue
+		}
+		c := tf.counts[d.name]
+		if c[0] == "" || c[0] != c[1] || c[1] != c[2] {
+			bad.addf("local.apps[%q]: desired, min and max counts %v must be one fixed count", d.name, c)
+			continue
+		}
+		v, isVar := strings.CutPrefix(c[0], "var.")
+		count := c[0]
+		if isVar {
+			count = vars[v]["default"]
+		}
+		if count != strconv.Itoa(d.replicas) {
+			bad.addf("local.apps[%q] runs %s tasks by default, want %d (a leader and its standby)", d.name, count, d.replicas)
+		}
+	}
+	if !regexp.MustCompile(`if\s+!app\.elected`).MatchString(read(t, "infra/autoscaling.tf")) {
+		bad.addf("infra/autoscaling.tf does not leave the elected apps out of autoscaling")
 	}
 	slices.Sort(want)
 	if !slices.Equal(tf.apps, want) {
@@ -107,8 +139,8 @@ func TestInfra(t *testing.T) {
 
 	ecs := read(t, "infra/ecs.tf")
 	for _, rule := range []string{
-		`deployment_maximum_percent\s*=\s*each\.value\.single_writer \? 100 :`,
-		`deployment_minimum_healthy_percent\s*=\s*each\.value\.single_writer \? 0 :`,
+		`deployment_maximum_percent\s*=\s*200\b`,
+		`deployment_minimum_healthy_percent\s*=\s*100\b`,
 		`templatefile\("\$\{path\.module\}/taskdefs/\$\{each\.key\}\.json\.tftpl", local\.taskdef_vars\[each\.key\]\)`,
 	} {
 		if !regexp.MustCompile(rule).MatchString(ecs) {
