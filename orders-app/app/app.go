@@ -25,6 +25,7 @@ import (
 	"github.com/comanda-dev/comanda/orders-app/internal/consumer"
 	"github.com/comanda-dev/comanda/orders-app/internal/order"
 	"github.com/comanda-dev/comanda/orders-app/internal/postgres"
+	"github.com/comanda-dev/comanda/orders-app/internal/replay"
 	"github.com/comanda-dev/comanda/orders-app/internal/sqlite"
 )
 
@@ -38,6 +39,8 @@ type App struct {
 	consumer *stream.Consumer
 	http     *fiber.App
 	ln       net.Listener
+	// purgeKeys deletes expired idempotency keys in the background.
+	purgeKeys func(context.Context) error
 }
 
 // Run starts orders-app and serves until ctx ends.
@@ -91,6 +94,8 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (_ *App, err error) 
 	a.relay = outbox.NewRelay(a.store, pub, streams, 500, 100*time.Millisecond, log)
 	svc := order.NewService(a.store, cfg.MaxQuantity, a.relay.Notify, log)
 	svc.OnDelivered(deliveryLatency(reg).Observe)
+	svc.KeepKeys(cfg.IdempotencyTTL)
+	a.purgeKeys = svc.PurgeKeysEvery(keyPurgeInterval)
 	registerStatusCollector(reg, svc)
 	a.consumer, err = stream.NewConsumer(a.rdb, stream.Options{
 		Group:         consumer.Group,
@@ -128,7 +133,8 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (_ *App, err error) 
 		},
 	})
 	a.http.Get("/documentation/*", swagger.New(swagger.Config{InstanceName: "orders", Title: "Comanda orders-app"}))
-	api.New(svc, stream.NewDeadLetterQueue(a.rdb, streams.DeadLetter, cfg.StreamMaxLen), cfg.RequestTimeout).Register(a.http.Group("/api/v1", auth.RequireForWrites(keys)))
+	dlq := stream.NewDeadLetterQueue(a.rdb, streams.DeadLetter, cfg.StreamMaxLen)
+	api.New(svc, dlq, replay.New(dlq, svc, log), cfg.RequestTimeout).Register(a.http.Group("/api/v1", auth.RequireForWrites(keys)))
 	a.ln, err = net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return nil, fmt.Errorf("listening on %s: %w", cfg.Addr, err)
@@ -146,7 +152,7 @@ func (a *App) Run(ctx context.Context) error {
 	defer a.close()
 	return lifecycle.Run(ctx, lifecycle.Parts{
 		Name: "orders-app", Log: a.log, HTTP: a.http, Listener: a.ln, Grace: a.cfg.ShutdownTimeout / 2,
-		Workers: []func(context.Context) error{a.consumer.Run},
+		Workers: []func(context.Context) error{a.consumer.Run, a.purgeKeys},
 		Relay:   a.relay,
 	})
 }

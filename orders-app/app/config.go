@@ -2,6 +2,7 @@ package app
 
 import (
 	"errors"
+	"fmt"
 	"log/slog"
 	"time"
 
@@ -24,7 +25,20 @@ type Config struct {
 	MaxQuantity int `env:"ORDERS_MAX_QUANTITY" envDefault:"10000"`
 	// RequestTimeout bounds the work of one HTTP request.
 	RequestTimeout time.Duration `env:"REQUEST_TIMEOUT" envDefault:"15s"`
+	// IdempotencyTTL is how long a placement's Idempotency-Key is kept: a
+	// retry with the key within that time answers the first placement.
+	IdempotencyTTL time.Duration `env:"IDEMPOTENCY_TTL" envDefault:"24h"`
 }
+
+// The bounds of IDEMPOTENCY_TTL: clients are promised a day to retry, and
+// keys must not pile up for ever.
+const (
+	minIdempotencyTTL = 24 * time.Hour
+	maxIdempotencyTTL = 30 * 24 * time.Hour
+)
+
+// keyPurgeInterval is how often expired idempotency keys are deleted.
+const keyPurgeInterval = time.Minute
 
 // LoadConfig reads and checks the configuration.
 func LoadConfig() (Config, error) {
@@ -41,6 +55,9 @@ func (c Config) Validate() error {
 	if c.MaxQuantity < 1 {
 		errs = append(errs, errors.New("ORDERS_MAX_QUANTITY must be at least 1"))
 	}
+	if c.IdempotencyTTL < minIdempotencyTTL || c.IdempotencyTTL > maxIdempotencyTTL {
+		errs = append(errs, fmt.Errorf("IDEMPOTENCY_TTL must be between %s and %s, got %s", minIdempotencyTTL, maxIdempotencyTTL, c.IdempotencyTTL))
+	}
 	if c.Addr == "" {
 		errs = append(errs, errors.New("ORDERS_ADDR is required"))
 	}
@@ -54,6 +71,7 @@ func (c Config) LogValue() slog.Value {
 		slog.String("databaseUrl", config.Redact(c.DatabaseURL)),
 		slog.String("databaseSchema", c.DatabaseSchema),
 		slog.Int("maxQuantity", c.MaxQuantity),
+		slog.Duration("idempotencyTtl", c.IdempotencyTTL),
 	)
 	return slog.GroupValue(attrs...)
 }

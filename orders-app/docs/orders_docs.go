@@ -67,9 +67,61 @@ const docTemplateorders = `{
                 }
             }
         },
+        "/api/v1/dead-letters/replay": {
+            "post": {
+                "description": "Replays the dead letters listed in ` + "`" + `ids` + "`" + `, or the oldest ones a consumer group gave up on (` + "`" + `group` + "`" + `), at most 100 a request, as one replay each: the message goes back on its stream, then its order is reopened. The answer says what was replayed and what was not, and why; with ` + "`" + `group` + "`" + `, ` + "`" + `more` + "`" + ` says whether to ask again.",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "dead letters"
+                ],
+                "summary": "Replay many dead letters",
+                "parameters": [
+                    {
+                        "description": "Either ids or group",
+                        "name": "request",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/api.ReplayRequest"
+                        }
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/api.ReplayReport"
+                        }
+                    },
+                    "400": {
+                        "description": "Body is not a JSON object of this shape",
+                        "schema": {
+                            "$ref": "#/definitions/httpx.ErrorBody"
+                        }
+                    },
+                    "422": {
+                        "description": "Neither or both of ids and group, too many ids, an id that is no dead letter id, or an unknown group",
+                        "schema": {
+                            "$ref": "#/definitions/httpx.ErrorBody"
+                        }
+                    },
+                    "503": {
+                        "description": "Redis did not answer; nothing was replayed",
+                        "schema": {
+                            "$ref": "#/definitions/httpx.ErrorBody"
+                        }
+                    }
+                }
+            }
+        },
         "/api/v1/dead-letters/{id}/replay": {
             "post": {
-                "description": "Clears the failure of the dead letter's order and puts its message back on its stream, so that it is handled again.",
+                "description": "Puts the dead letter's message back on its stream, so that it is handled again, and then clears the failure of its order. If the message cannot be put back, nothing changes: the order stays failed and the answer is an error.",
                 "produces": [
                     "application/json"
                 ],
@@ -94,7 +146,19 @@ const docTemplateorders = `{
                         }
                     },
                     "404": {
-                        "description": "No such dead letter",
+                        "description": "No such dead letter (it may have been replayed)",
+                        "schema": {
+                            "$ref": "#/definitions/httpx.ErrorBody"
+                        }
+                    },
+                    "422": {
+                        "description": "The dead letter names no stream to replay to",
+                        "schema": {
+                            "$ref": "#/definitions/httpx.ErrorBody"
+                        }
+                    },
+                    "503": {
+                        "description": "Redis did not answer; nothing was replayed",
                         "schema": {
                             "$ref": "#/definitions/httpx.ErrorBody"
                         }
@@ -189,7 +253,7 @@ const docTemplateorders = `{
                 }
             },
             "post": {
-                "description": "Places ` + "`" + `quantity` + "`" + ` dishes at once (1 up to the configured cap, 10,000 by default). Each dish becomes an order that the kitchen serves with a random recipe. The answer comes as soon as the orders are stored; follow them with the other endpoints.",
+                "description": "Places ` + "`" + `quantity` + "`" + ` dishes at once (1 up to the configured cap, 10,000 by default). Each dish becomes an order that the kitchen serves with a random recipe. The answer comes as soon as the orders are stored; follow them with the other endpoints.\n\nSend a fresh ` + "`" + `Idempotency-Key` + "`" + ` (a UUID) with every placement and the same key when retrying it: the same key with the same body answers the batch the first request placed (same ` + "`" + `batchId` + "`" + ` and ` + "`" + `orderIds` + "`" + `, header ` + "`" + `Idempotent-Replayed: true` + "`" + `), even while the retries race each other — a request racing the first waits for it and answers its batch. The same key with another body is refused (422 ` + "`" + `idempotency_key_reused` + "`" + `). Keys are kept for ` + "`" + `IDEMPOTENCY_TTL` + "`" + ` (24 hours by default, never less), then forgotten. Without the header, every request places a new batch.",
                 "consumes": [
                     "application/json"
                 ],
@@ -201,6 +265,12 @@ const docTemplateorders = `{
                 ],
                 "summary": "Order dishes",
                 "parameters": [
+                    {
+                        "type": "string",
+                        "description": "1 to 255 printable ASCII characters, fresh for every placement (a UUID)",
+                        "name": "Idempotency-Key",
+                        "in": "header"
+                    },
                     {
                         "description": "How many dishes",
                         "name": "request",
@@ -216,10 +286,22 @@ const docTemplateorders = `{
                         "description": "Accepted",
                         "schema": {
                             "$ref": "#/definitions/api.PlaceResponse"
+                        },
+                        "headers": {
+                            "Idempotent-Replayed": {
+                                "type": "string",
+                                "description": "true when the answer is that of an earlier request with the same key"
+                            }
                         }
                     },
                     "400": {
-                        "description": "Body is not a JSON object with a whole-number quantity",
+                        "description": "Body is not a JSON object with a whole-number quantity, or the Idempotency-Key is malformed (` + "`" + `invalid_idempotency_key` + "`" + `)",
+                        "schema": {
+                            "$ref": "#/definitions/httpx.ErrorBody"
+                        }
+                    },
+                    "409": {
+                        "description": "A request with the same key is still in progress and could not be waited for (` + "`" + `idempotency_in_progress` + "`" + `); retry",
                         "schema": {
                             "$ref": "#/definitions/httpx.ErrorBody"
                         }
@@ -231,7 +313,7 @@ const docTemplateorders = `{
                         }
                     },
                     "422": {
-                        "description": "Quantity out of range",
+                        "description": "Quantity out of range, or the Idempotency-Key was used with another body (` + "`" + `idempotency_key_reused` + "`" + `)",
                         "schema": {
                             "$ref": "#/definitions/httpx.ErrorBody"
                         }
@@ -441,6 +523,22 @@ const docTemplateorders = `{
                 }
             }
         },
+        "api.NotReplayedView": {
+            "type": "object",
+            "properties": {
+                "code": {
+                    "type": "string",
+                    "example": "dead_letter_not_found"
+                },
+                "id": {
+                    "type": "string",
+                    "example": "1732363200000-0"
+                },
+                "message": {
+                    "type": "string"
+                }
+            }
+        },
         "api.OrderView": {
             "type": "object",
             "properties": {
@@ -526,6 +624,81 @@ const docTemplateorders = `{
                 }
             }
         },
+        "api.ReplayReport": {
+            "type": "object",
+            "properties": {
+                "more": {
+                    "description": "More says the group may have more dead letters: ask again.",
+                    "type": "boolean"
+                },
+                "notReplayed": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/api.NotReplayedView"
+                    }
+                },
+                "replayed": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/api.ReplayedView"
+                    }
+                }
+            }
+        },
+        "api.ReplayRequest": {
+            "type": "object",
+            "properties": {
+                "group": {
+                    "description": "Group replays the oldest dead letters this consumer group gave up on.",
+                    "type": "string",
+                    "enum": [
+                        "orders",
+                        "kitchen",
+                        "inventory"
+                    ],
+                    "example": "kitchen"
+                },
+                "ids": {
+                    "description": "IDs lists dead letter ids, at most 100.",
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    },
+                    "example": [
+                        "1732363200000-0",
+                        "1732363200001-0"
+                    ]
+                }
+            }
+        },
+        "api.ReplayedView": {
+            "type": "object",
+            "properties": {
+                "group": {
+                    "type": "string",
+                    "example": "inventory"
+                },
+                "id": {
+                    "type": "string",
+                    "example": "1732363200000-0"
+                },
+                "orderId": {
+                    "type": "string"
+                },
+                "orderReopened": {
+                    "description": "OrderReopened says the order's failure was cleared now; when false,\nthe order moves on as its message is handled.",
+                    "type": "boolean"
+                },
+                "stream": {
+                    "type": "string",
+                    "example": "comanda:kitchen"
+                },
+                "type": {
+                    "type": "string",
+                    "example": "kitchen.ingredients-requested"
+                }
+            }
+        },
         "api.StatsResponse": {
             "type": "object",
             "properties": {
@@ -603,6 +776,12 @@ const docTemplateorders = `{
             "type": "object",
             "properties": {
                 "checks": {
+                    "type": "object",
+                    "additionalProperties": {
+                        "type": "string"
+                    }
+                },
+                "notes": {
                     "type": "object",
                     "additionalProperties": {
                         "type": "string"

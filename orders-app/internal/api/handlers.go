@@ -11,25 +11,25 @@ import (
 	"github.com/comanda-dev/comanda/internal/httpx"
 	"github.com/comanda-dev/comanda/internal/stream"
 	"github.com/comanda-dev/comanda/orders-app/internal/order"
+	"github.com/comanda-dev/comanda/orders-app/internal/replay"
 )
 
 // DeadLetters is what the API needs of the dead-letter stream.
 type DeadLetters interface {
 	List(ctx context.Context, before string, limit int) ([]stream.DeadLetter, error)
-	Get(ctx context.Context, id string) (stream.DeadLetter, error)
-	Replay(ctx context.Context, id string) (stream.DeadLetter, error)
 }
 
 // Handlers serve the orders API.
 type Handlers struct {
 	svc     *order.Service
 	dlq     DeadLetters
+	replay  *replay.Service
 	timeout time.Duration
 }
 
 // New returns the handlers; every use case gets at most timeout.
-func New(svc *order.Service, dlq DeadLetters, timeout time.Duration) *Handlers {
-	return &Handlers{svc: svc, dlq: dlq, timeout: timeout}
+func New(svc *order.Service, dlq DeadLetters, replayer *replay.Service, timeout time.Duration) *Handlers {
+	return &Handlers{svc: svc, dlq: dlq, replay: replayer, timeout: timeout}
 }
 
 // Register adds the routes under r (the /api/v1 group).
@@ -40,32 +40,45 @@ func (h *Handlers) Register(r fiber.Router) {
 	r.Get("/orders/:id", h.get)
 	r.Get("/limits", h.limits)
 	r.Get("/dead-letters", h.deadLetters)
-	r.Post("/dead-letters/:id/replay", h.replay)
+	r.Post("/dead-letters/replay", h.replayMany)
+	r.Post("/dead-letters/:id/replay", h.replayOne)
 }
 
 // place godoc
 //
 //	@Summary		Order dishes
 //	@Description	Places `quantity` dishes at once (1 up to the configured cap, 10,000 by default). Each dish becomes an order that the kitchen serves with a random recipe. The answer comes as soon as the orders are stored; follow them with the other endpoints.
+//	@Description
+//	@Description	Send a fresh `Idempotency-Key` (a UUID) with every placement and the same key when retrying it: the same key with the same body answers the batch the first request placed (same `batchId` and `orderIds`, header `Idempotent-Replayed: true`), even while the retries race each other — a request racing the first waits for it and answers its batch. The same key with another body is refused (422 `idempotency_key_reused`). Keys are kept for `IDEMPOTENCY_TTL` (24 hours by default, never less), then forgotten. Without the header, every request places a new batch.
 //	@Tags			orders
 //	@Accept			json
 //	@Produce		json
-//	@Param			request	body		PlaceRequest	true	"How many dishes"
-//	@Success		202		{object}	PlaceResponse
-//	@Failure		400		{object}	httpx.ErrorBody	"Body is not a JSON object with a whole-number quantity"
-//	@Failure		413		{object}	httpx.ErrorBody	"Body too large"
-//	@Failure		422		{object}	httpx.ErrorBody	"Quantity out of range"
+//	@Param			Idempotency-Key	header		string			false	"1 to 255 printable ASCII characters, fresh for every placement (a UUID)"
+//	@Param			request			body		PlaceRequest	true	"How many dishes"
+//	@Success		202				{object}	PlaceResponse
+//	@Header			202				{string}	Idempotent-Replayed	"true when the answer is that of an earlier request with the same key"
+//	@Failure		400				{object}	httpx.ErrorBody	"Body is not a JSON object with a whole-number quantity, or the Idempotency-Key is malformed (`invalid_idempotency_key`)"
+//	@Failure		409				{object}	httpx.ErrorBody	"A request with the same key is still in progress and could not be waited for (`idempotency_in_progress`); retry"
+//	@Failure		413				{object}	httpx.ErrorBody	"Body too large"
+//	@Failure		422				{object}	httpx.ErrorBody	"Quantity out of range, or the Idempotency-Key was used with another body (`idempotency_key_reused`)"
 //	@Router			/api/v1/orders [post]
 func (h *Handlers) place(c *fiber.Ctx) error {
+	key, err := idempotencyKey(c)
+	if err != nil {
+		return err
+	}
 	var req PlaceRequest
 	if err := httpx.DecodeJSON(c.Body(), &req); err != nil {
 		return err
 	}
 	ctx, cancel := httpx.Context(c, h.timeout)
 	defer cancel()
-	b, err := h.svc.Place(ctx, req.Quantity)
+	b, err := h.svc.Place(ctx, req.Quantity, key)
 	if err != nil {
 		return err
+	}
+	if b.Replayed {
+		c.Set(headerReplayed, "true")
 	}
 	return c.Status(http.StatusAccepted).JSON(PlaceResponse{BatchID: b.ID, Quantity: b.Quantity, OrderIDs: b.OrderIDs, PlacedAt: b.PlacedAt})
 }
@@ -198,47 +211,25 @@ func (h *Handlers) deadLetters(c *fiber.Ctx) error {
 	return c.JSON(resp)
 }
 
-// replay godoc
-//
-//	@Summary		Replay a dead letter
-//	@Description	Clears the failure of the dead letter's order and puts its message back on its stream, so that it is handled again.
-//	@Tags			dead letters
-//	@Produce		json
-//	@Param			id	path		string	true	"Dead letter id"
-//	@Success		202	{object}	DeadLetterView
-//	@Failure		404	{object}	httpx.ErrorBody	"No such dead letter"
-//	@Router			/api/v1/dead-letters/{id}/replay [post]
-func (h *Handlers) replay(c *fiber.Ctx) error {
-	ctx, cancel := httpx.Context(c, h.timeout)
-	defer cancel()
-	id := c.Params("id")
-	d, err := h.dlq.Get(ctx, id)
-	if err != nil {
-		return err
-	}
-	// Reopen first: if the replay then fails, the dead letter is still there
-	// to replay again.
-	if err := h.svc.Reopen(ctx, d.OrderID, "replayed dead letter "+id); err != nil &&
-		!errors.Is(err, order.ErrNotFailed) && !errors.Is(err, order.ErrNotFound) {
-		return err
-	}
-	d, err = h.dlq.Replay(ctx, id)
-	if err != nil {
-		return err
-	}
-	return c.Status(http.StatusAccepted).JSON(deadLetterView(d))
-}
-
 // MapError translates the domain's errors for the HTTP error handler.
 func MapError(err error) *httpx.Error {
 	var invalid *order.InvalidError
+	var badKey *order.KeyError
 	switch {
 	case errors.As(err, &invalid):
 		return httpx.Errorf(http.StatusUnprocessableEntity, "invalid_"+invalid.Field, invalid.Field+" "+invalid.Message)
 	case errors.Is(err, order.ErrNotFound):
 		return httpx.Errorf(http.StatusNotFound, "order_not_found", "no order has this id")
+	case errors.As(err, &badKey):
+		return httpx.Errorf(http.StatusBadRequest, "invalid_idempotency_key", badKey.Error())
+	case errors.Is(err, order.ErrKeyReused):
+		return httpx.Errorf(http.StatusUnprocessableEntity, "idempotency_key_reused", "this Idempotency-Key was used with another request; send a fresh key for a new placement")
+	case errors.Is(err, order.ErrKeyBusy):
+		return httpx.Errorf(http.StatusConflict, "idempotency_in_progress", "a request with this Idempotency-Key is still in progress; retry shortly")
 	case errors.Is(err, stream.ErrNoSuchEntry):
 		return httpx.Errorf(http.StatusNotFound, "dead_letter_not_found", "no dead letter has this id (it may have been replayed)")
+	case errors.Is(err, stream.ErrUnreplayable):
+		return httpx.Errorf(http.StatusUnprocessableEntity, "dead_letter_unreplayable", "this dead letter names no stream to put its message back on")
 	case errors.Is(err, context.DeadlineExceeded):
 		return httpx.Errorf(http.StatusServiceUnavailable, "timeout", "the store did not answer in time; try again")
 	}

@@ -63,8 +63,39 @@ func toChange(e events.Envelope) (order.Change, error) {
 		var p events.DeadLettered
 		p, err = events.DecodePayload[events.DeadLettered](e)
 		c.Status, c.Reason = order.Failed, fmt.Sprintf("%s could not handle %s: %s", p.Group, p.Type, p.Reason)
+		c.RecoversAt = recoversAt(p)
 	default:
 		return c, stream.Permanent(fmt.Errorf("orders-app does not handle %s", e.Type))
 	}
 	return c, err
+}
+
+// reached is the status an order has surely reached once a message of the
+// type exists.
+var reached = map[string]order.Status{
+	events.TypeOrderPlaced:          order.Placed,
+	events.TypeRecipePicked:         order.Queued,
+	events.TypeIngredientsRequested: order.WaitingIngredients,
+	events.TypeIngredientsReserved:  order.WaitingIngredients,
+	events.TypeIngredientsShort:     order.WaitingIngredients,
+	events.TypeMarketBought:         order.WaitingIngredients,
+	events.TypeCookingStarted:       order.Preparing,
+	events.TypeDishDelivered:        order.Delivered,
+}
+
+// recoversAt is the least status whose arrival proves that a dead-lettered
+// message was handled after all (replayed). A message another service gave
+// up on shows it by what follows it: the status after the one it implies.
+// A message orders-app itself gave up on shows it by its own status, which
+// this service never recorded. Unknown types: only a delivery or a reopen
+// can tell.
+func recoversAt(p events.DeadLettered) order.Status {
+	st, ok := reached[p.Type]
+	if !ok {
+		return ""
+	}
+	if p.Group == Group {
+		return st
+	}
+	return st.Next()
 }

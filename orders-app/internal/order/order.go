@@ -15,9 +15,18 @@ type Order struct {
 	Recipe string
 	// FailureReason is set while the order has failed (dead-lettered).
 	FailureReason string
-	PlacedAt      time.Time
-	UpdatedAt     time.Time
-	DeliveredAt   time.Time // zero until delivered
+	// FailedBy is the id of the dead-letter event behind the latest
+	// failure. It outlives a reopen, so that a redelivered copy of that
+	// dead letter does not fail the order again, and a replay reopens only
+	// the failure it replays.
+	FailedBy string
+	// RecoversAt is the least status whose arrival proves that a failed
+	// order got past its failure (its replayed message was handled after
+	// all); empty when nothing but a delivery or a reopen can tell.
+	RecoversAt  Status
+	PlacedAt    time.Time
+	UpdatedAt   time.Time
+	DeliveredAt time.Time // zero until delivered
 	// Timeline holds the recorded steps, oldest first (filled by Get).
 	Timeline []Step
 }
@@ -53,6 +62,8 @@ type Change struct {
 	At      time.Time
 	Recipe  string // with Queued and later
 	Reason  string // with Failed
+	// RecoversAt, with Failed, is what Order.RecoversAt becomes.
+	RecoversAt Status
 }
 
 // Apply applies c if it moves the order forward, and reports whether the
@@ -65,18 +76,17 @@ func (o *Order) Apply(c Change) bool {
 	}
 	switch {
 	case c.Status == Failed:
-		if o.Progress != Delivered && o.FailureReason == "" {
-			o.FailureReason = c.Reason
-			if o.FailureReason == "" {
-				o.FailureReason = "failed"
-			}
-			changed = true
-		}
+		changed = o.fail(c) || changed
 	case c.Status.rank() > o.Progress.rank():
 		o.Progress = c.Status
 		if c.Status == Delivered {
 			o.DeliveredAt = c.At
-			o.FailureReason = "" // it was served after all
+		}
+		if o.FailureReason != "" && (c.Status == Delivered || o.recovered()) {
+			// It was served, or got past what failed, after all: its
+			// message was replayed and the reopen was lost (a crash, a
+			// store that did not answer) or has not happened yet.
+			o.FailureReason = ""
 		}
 		changed = true
 	}
@@ -86,10 +96,39 @@ func (o *Order) Apply(c Change) bool {
 	return changed
 }
 
+// fail records the failure c reports, unless it is moot: the dish was
+// delivered, the same dead letter came again, or the order already got past
+// what failed (a stale copy of a message was dead-lettered). A newer dead
+// letter replaces an older one, so that the reopen of the older one's replay
+// leaves the order failed.
+func (o *Order) fail(c Change) bool {
+	if o.Progress == Delivered || (c.EventID != "" && c.EventID == o.FailedBy) {
+		return false
+	}
+	if c.RecoversAt.rank() >= 0 && o.Progress.rank() >= c.RecoversAt.rank() {
+		return false
+	}
+	reason := c.Reason
+	if reason == "" {
+		reason = "failed"
+	}
+	o.FailureReason, o.FailedBy, o.RecoversAt = reason, c.EventID, c.RecoversAt
+	return true
+}
+
+func (o *Order) recovered() bool {
+	return o.RecoversAt.rank() >= 0 && o.Progress.rank() >= o.RecoversAt.rank()
+}
+
 // Reopen clears a failure so that the order's replayed message can move it
-// on; it reports whether the order had failed.
-func (o *Order) Reopen(at time.Time) bool {
+// on, and reports whether it did. failedBy names the dead letter being
+// replayed: a failure recorded by another one (the replayed message failed
+// again, or another of the order's messages did) stays. Empty matches any.
+func (o *Order) Reopen(at time.Time, failedBy string) bool {
 	if o.FailureReason == "" {
+		return false
+	}
+	if failedBy != "" && o.FailedBy != "" && o.FailedBy != failedBy {
 		return false
 	}
 	o.FailureReason = ""

@@ -30,6 +30,7 @@ type Service struct {
 	maxQuantity int
 	published   func() // wakes the outbox relay
 	delivered   func(seconds float64)
+	keyTTL      time.Duration
 	log         *slog.Logger
 }
 
@@ -46,8 +47,12 @@ func NewService(store Store, maxQuantity int, published func(), log *slog.Logger
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Service{store: store, maxQuantity: maxQuantity, published: published, log: log}
+	return &Service{store: store, maxQuantity: maxQuantity, published: published, keyTTL: DefaultKeyTTL, log: log}
 }
+
+// KeepKeys sets how long idempotency keys are kept (DefaultKeyTTL unless
+// set).
+func (s *Service) KeepKeys(ttl time.Duration) { s.keyTTL = ttl }
 
 // MaxQuantity is the most dishes one placement may order.
 func (s *Service) MaxQuantity() int { return s.maxQuantity }
@@ -60,20 +65,74 @@ func Now() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }
 type Batch struct {
 	ID       string
 	Quantity int
+	// OrderIDs are in ascending order, the same on every answer.
 	OrderIDs []string
 	PlacedAt time.Time
+	// Replayed says the answer is that of an earlier request with the same
+	// idempotency key.
+	Replayed bool
 }
 
-// Place orders quantity dishes at once.
-func (s *Service) Place(ctx context.Context, quantity int) (Batch, error) {
+// placeAttempts bounds how often a keyed placement that lost the race for its
+// key tries to read the winner's answer (or take over an expired key).
+const placeAttempts = 3
+
+// Place orders quantity dishes at once. With a key (the client's
+// Idempotency-Key), the same request sent again answers the batch the first
+// one placed, even while they race: the key is stored with the orders in one
+// transaction, so the loser of a race waits for the winner's commit and
+// answers what it placed. The same key with another quantity is refused.
+func (s *Service) Place(ctx context.Context, quantity int, key string) (Batch, error) {
+	if key != "" {
+		if err := CheckKey(key); err != nil {
+			return Batch{}, err
+		}
+	}
 	if quantity < 1 || quantity > s.maxQuantity {
 		return Batch{}, &InvalidError{Field: "quantity", Message: fmt.Sprintf("must be a whole number between 1 and %d", s.maxQuantity)}
 	}
+	if key == "" {
+		return s.place(ctx, quantity, nil)
+	}
+	hash := requestHash(quantity)
+	for range placeAttempts {
+		b, err := s.placedWith(ctx, key, hash)
+		if !errors.Is(err, ErrNotFound) {
+			return b, err
+		}
+		b, err = s.place(ctx, quantity, &Key{Key: key, RequestHash: hash, ExpiresAt: Now().Add(s.keyTTL)})
+		if !errors.Is(err, ErrKeyTaken) {
+			return b, err
+		}
+		// Another request with this key committed first: answer its batch.
+	}
+	return Batch{}, ErrKeyBusy
+}
+
+// placedWith answers the placement that holds key, or ErrNotFound.
+func (s *Service) placedWith(ctx context.Context, key, hash string) (Batch, error) {
+	k, ids, err := s.store.Keyed(ctx, key, Now())
+	if err != nil {
+		if errors.Is(err, ErrNotFound) {
+			return Batch{}, err
+		}
+		return Batch{}, fmt.Errorf("reading the placement of an idempotency key: %w", err)
+	}
+	if k.RequestHash != hash {
+		return Batch{}, ErrKeyReused
+	}
+	return Batch{ID: k.BatchID, Quantity: k.Quantity, OrderIDs: ids, PlacedAt: k.PlacedAt, Replayed: true}, nil
+}
+
+func (s *Service) place(ctx context.Context, quantity int, key *Key) (Batch, error) {
 	batchID := uuid.Must(uuid.NewV7()).String()
 	at := Now()
-	orders := make([]Order, quantity)
-	steps := make([]Step, quantity)
-	envs := make([]events.Envelope, quantity)
+	p := Placement{
+		Orders: make([]Order, quantity),
+		Steps:  make([]Step, quantity),
+		Outbox: make([]events.Envelope, quantity),
+		Key:    key,
+	}
 	ids := make([]string, quantity)
 	for i := range quantity {
 		id := uuid.Must(uuid.NewV7()).String()
@@ -82,14 +141,22 @@ func (s *Service) Place(ctx context.Context, quantity int) (Batch, error) {
 			return Batch{}, err
 		}
 		ids[i] = id
-		orders[i] = Order{ID: id, BatchID: batchID, Progress: Placed, PlacedAt: at, UpdatedAt: at}
-		steps[i] = Step{EventID: env.ID, OrderID: id, Status: Placed, At: at}
-		envs[i] = env
+		p.Orders[i] = Order{ID: id, BatchID: batchID, Progress: Placed, PlacedAt: at, UpdatedAt: at}
+		p.Steps[i] = Step{EventID: env.ID, OrderID: id, Status: Placed, At: at}
+		p.Outbox[i] = env
 	}
-	if err := s.store.Place(ctx, orders, steps, envs); err != nil {
+	if key != nil {
+		key.BatchID, key.Quantity, key.PlacedAt = batchID, quantity, at
+	}
+	if err := s.store.Place(ctx, p); err != nil {
+		if errors.Is(err, ErrKeyTaken) {
+			return Batch{}, err
+		}
 		return Batch{}, fmt.Errorf("placing %d orders: %w", quantity, err)
 	}
 	s.published()
+	// Sorted as a replayed answer reads them back.
+	slices.Sort(ids)
 	return Batch{ID: batchID, Quantity: quantity, OrderIDs: ids, PlacedAt: at}, nil
 }
 
@@ -213,21 +280,54 @@ func (s *Service) Apply(ctx context.Context, changes []Change) error {
 	return err
 }
 
-// ErrNotFailed reports a reopen of an order that has not failed.
+// ErrNotFailed reports a reopen of an order that has not failed, or whose
+// failure was recorded by another dead letter than the one replayed.
 var ErrNotFailed = errors.New("order has not failed")
 
-// Reopen clears the failure of an order whose dead-lettered message is being
-// replayed, and records it in the timeline.
-func (s *Service) Reopen(ctx context.Context, orderID, reason string) error {
+// Reopening asks to clear the failure of an order whose dead letter was
+// replayed.
+type Reopening struct {
+	OrderID string
+	// FailedBy is the id of the replayed dead letter's event: only the
+	// failure it recorded is cleared.
+	FailedBy string
+	// Reason is written in the order's timeline.
+	Reason string
+}
+
+// Reopen clears the failures of orders whose dead-lettered messages were put
+// back on their streams, in one transaction, and records each in the
+// timeline. It reports, per order id, whether the order was reopened; orders
+// that are unknown, have not failed or failed again are left as they are.
+func (s *Service) Reopen(ctx context.Context, rs []Reopening) (map[string]bool, error) {
 	at := Now()
-	return s.store.Update(ctx, []string{orderID}, func(orders map[string]*Order) ([]Step, error) {
-		o, ok := orders[orderID]
-		if !ok {
-			return nil, ErrNotFound
+	ids := make([]string, 0, len(rs))
+	for _, r := range rs {
+		if _, err := uuid.Parse(r.OrderID); err == nil {
+			ids = append(ids, r.OrderID)
 		}
-		if !o.Reopen(at) {
-			return nil, ErrNotFailed
+	}
+	slices.Sort(ids)
+	ids = slices.Compact(ids)
+	reopened := map[string]bool{}
+	if len(ids) == 0 {
+		return reopened, nil
+	}
+	err := s.store.Update(ctx, ids, func(orders map[string]*Order) ([]Step, error) {
+		clear(reopened) // the store may run fn again after a conflict
+		var steps []Step
+		for _, r := range rs {
+			o, ok := orders[r.OrderID]
+			if !ok || !o.Reopen(at, r.FailedBy) {
+				continue
+			}
+			reopened[r.OrderID] = true
+			steps = append(steps, Step{EventID: uuid.Must(uuid.NewV7()).String(), OrderID: r.OrderID, Status: o.Status(), At: at, Detail: r.Reason})
 		}
-		return []Step{{EventID: uuid.Must(uuid.NewV7()).String(), OrderID: orderID, Status: o.Status(), At: at, Detail: reason}}, nil
+		return steps, nil
 	})
+	if err != nil {
+		return nil, fmt.Errorf("reopening %d orders: %w", len(ids), err)
+	}
+	return reopened, nil
 }

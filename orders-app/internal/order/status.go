@@ -40,3 +40,19 @@ func (s Status) rank() int {
 func (s Status) Valid() bool {
 	return s == Failed || s.rank() >= 0
 }
+
+// Next is the status after s on the normal path; empty after Delivered and
+// for Failed.
+func (s Status) Next() Status {
+	switch s {
+	case Placed:
+		return Queued
+	case Queued:
+		return WaitingIngredients
+	case WaitingIngredients:
+		return Preparing
+	case Preparing:
+		return Delivered
+	}
+	return ""
+}

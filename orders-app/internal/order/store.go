@@ -3,18 +3,40 @@ package order
 import (
 	"context"
 	"errors"
+	"time"
 
 	"github.com/comanda-dev/comanda/internal/events"
 )
 
-// ErrNotFound reports an order id that no order has.
+// ErrNotFound reports an order id that no order has, or an idempotency key
+// that no live placement holds.
 var ErrNotFound = errors.New("order not found")
+
+// Placement is a batch of new orders with what records and announces them.
+type Placement struct {
+	Orders []Order
+	// Steps holds a "placed" step for each order.
+	Steps []Step
+	// Outbox holds the events that announce the orders.
+	Outbox []events.Envelope
+	// Key, when set, ties the batch to the client's idempotency key.
+	Key *Key
+}
 
 // Store keeps orders, their timelines and the events that announce them.
 type Store interface {
-	// Place stores new orders, a "placed" step for each and the events that
-	// announce them, all or nothing.
-	Place(ctx context.Context, orders []Order, steps []Step, outbox []events.Envelope) error
+	// Place stores a placement, all or nothing. When it carries a key that a
+	// placement which has not expired holds, it stores nothing and returns
+	// ErrKeyTaken; a racing placement with the same key is waited for
+	// (until it commits or rolls back), never stored beside it. An expired
+	// key is taken over.
+	Place(ctx context.Context, p Placement) error
+	// Keyed returns the key and the order ids (ascending) of the placement
+	// that holds key, unless it expired by now; else ErrNotFound.
+	Keyed(ctx context.Context, key string, now time.Time) (Key, []string, error)
+	// PurgeKeys deletes up to limit keys that expired by now and returns how
+	// many it deleted. The orders they placed stay.
+	PurgeKeys(ctx context.Context, now time.Time, limit int) (int, error)
 	// Get returns one order with its timeline, or ErrNotFound.
 	Get(ctx context.Context, id string) (Order, error)
 	// List returns orders newest first, after Query.After when set.
@@ -27,6 +49,8 @@ type Store interface {
 	Update(ctx context.Context, ids []string, fn func(orders map[string]*Order) ([]Step, error)) error
 	// PublishPending publishes stored events (see outbox.Store).
 	PublishPending(ctx context.Context, limit int, publish func(context.Context, []events.Envelope) error) (int, error)
+	// OutboxLen counts the events waiting to be published.
+	OutboxLen(ctx context.Context) (int, error)
 	Ping(ctx context.Context) error
 	Close()
 }

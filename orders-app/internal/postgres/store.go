@@ -44,21 +44,26 @@ func (s *Store) Close() { s.pool.Close() }
 func (s *Store) Ping(ctx context.Context) error { return s.pool.Ping(ctx) }
 
 // Place implements order.Store, copying rows in bulk.
-func (s *Store) Place(ctx context.Context, orders []order.Order, steps []order.Step, outbox []events.Envelope) error {
+func (s *Store) Place(ctx context.Context, p order.Placement) error {
 	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		if p.Key != nil {
+			if err := claimKey(ctx, tx, *p.Key); err != nil {
+				return err
+			}
+		}
 		_, err := tx.CopyFrom(ctx, pgx.Identifier{"orders"},
 			[]string{"id", "batch_id", "status", "progress", "placed_at", "updated_at"},
-			pgx.CopyFromSlice(len(orders), func(i int) ([]any, error) {
-				o := orders[i]
+			pgx.CopyFromSlice(len(p.Orders), func(i int) ([]any, error) {
+				o := p.Orders[i]
 				return []any{o.ID, o.BatchID, string(o.Status()), string(o.Progress), o.PlacedAt, o.UpdatedAt}, nil
 			}))
 		if err != nil {
 			return fmt.Errorf("storing orders: %w", err)
 		}
-		if err := copySteps(ctx, tx, steps); err != nil {
+		if err := copySteps(ctx, tx, p.Steps); err != nil {
 			return err
 		}
-		return pgstore.InsertOutbox(ctx, tx, outbox)
+		return pgstore.InsertOutbox(ctx, tx, p.Outbox)
 	})
 }
 
@@ -75,16 +80,16 @@ func copySteps(ctx context.Context, tx pgx.Tx, steps []order.Step) error {
 	return nil
 }
 
-const orderColumns = `id::text, batch_id::text, progress, recipe, failure_reason, placed_at, updated_at, delivered_at`
+const orderColumns = `id::text, batch_id::text, progress, recipe, failure_reason, failed_by, recovers_at, placed_at, updated_at, delivered_at`
 
 func scanOrder(row pgx.Row) (order.Order, error) {
 	var o order.Order
-	var progress string
+	var progress, recoversAt string
 	var delivered *time.Time
-	if err := row.Scan(&o.ID, &o.BatchID, &progress, &o.Recipe, &o.FailureReason, &o.PlacedAt, &o.UpdatedAt, &delivered); err != nil {
+	if err := row.Scan(&o.ID, &o.BatchID, &progress, &o.Recipe, &o.FailureReason, &o.FailedBy, &recoversAt, &o.PlacedAt, &o.UpdatedAt, &delivered); err != nil {
 		return o, err
 	}
-	o.Progress = order.Status(progress)
+	o.Progress, o.RecoversAt = order.Status(progress), order.Status(recoversAt)
 	o.PlacedAt = o.PlacedAt.UTC()
 	o.UpdatedAt = o.UpdatedAt.UTC()
 	if delivered != nil {
@@ -195,8 +200,8 @@ func (s *Store) Update(ctx context.Context, ids []string, fn func(map[string]*or
 			if !after.DeliveredAt.IsZero() {
 				delivered = &after.DeliveredAt
 			}
-			b.Queue(`UPDATE orders SET status = $2, progress = $3, recipe = $4, failure_reason = $5, updated_at = $6, delivered_at = $7 WHERE id = $1`,
-				after.ID, string(after.Status()), string(after.Progress), after.Recipe, after.FailureReason, after.UpdatedAt, delivered)
+			b.Queue(`UPDATE orders SET status = $2, progress = $3, recipe = $4, failure_reason = $5, failed_by = $6, recovers_at = $7, updated_at = $8, delivered_at = $9 WHERE id = $1`,
+				after.ID, string(after.Status()), string(after.Progress), after.Recipe, after.FailureReason, after.FailedBy, string(after.RecoversAt), after.UpdatedAt, delivered)
 		}
 		for _, st := range steps {
 			b.Queue(`INSERT INTO order_steps (event_id, order_id, status, at, detail) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (event_id) DO NOTHING`,
@@ -214,10 +219,15 @@ func (s *Store) Update(ctx context.Context, ids []string, fn func(map[string]*or
 
 func changed(a, b order.Order) bool {
 	return a.Progress != b.Progress || a.Recipe != b.Recipe || a.FailureReason != b.FailureReason ||
-		!a.UpdatedAt.Equal(b.UpdatedAt) || !a.DeliveredAt.Equal(b.DeliveredAt)
+		a.FailedBy != b.FailedBy || a.RecoversAt != b.RecoversAt || !a.UpdatedAt.Equal(b.UpdatedAt) || !a.DeliveredAt.Equal(b.DeliveredAt)
 }
 
 // PublishPending implements order.Store.
 func (s *Store) PublishPending(ctx context.Context, limit int, publish func(context.Context, []events.Envelope) error) (int, error) {
 	return pgstore.PublishOutbox(ctx, s.pool, limit, publish)
+}
+
+// OutboxLen implements outbox.Store.
+func (s *Store) OutboxLen(ctx context.Context) (int, error) {
+	return pgstore.OutboxLen(ctx, s.pool)
 }

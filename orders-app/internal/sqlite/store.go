@@ -50,23 +50,30 @@ func micros(t time.Time) int64 { return t.UnixMicro() }
 
 func fromMicros(us int64) time.Time { return time.UnixMicro(us).UTC() }
 
-// Place implements order.Store.
-func (s *Store) Place(ctx context.Context, orders []order.Order, steps []order.Step, outbox []events.Envelope) error {
+// Place implements order.Store. The transaction holds SQLite's write lock
+// from its start, so a racing placement with the same key begins only after
+// this one ended, and finds the key taken.
+func (s *Store) Place(ctx context.Context, p order.Placement) error {
 	return sqlitestore.InTx(ctx, s.db, func(tx *sql.Tx) error {
+		if p.Key != nil {
+			if err := claimKey(ctx, tx, *p.Key); err != nil {
+				return err
+			}
+		}
 		ins, err := tx.PrepareContext(ctx, `INSERT INTO orders (id, batch_id, status, progress, placed_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)`)
 		if err != nil {
 			return fmt.Errorf("storing orders: %w", err)
 		}
 		defer ins.Close()
-		for _, o := range orders {
+		for _, o := range p.Orders {
 			if _, err := ins.ExecContext(ctx, o.ID, o.BatchID, string(o.Status()), string(o.Progress), micros(o.PlacedAt), micros(o.UpdatedAt)); err != nil {
 				return fmt.Errorf("storing order %s: %w", o.ID, err)
 			}
 		}
-		if err := insertSteps(ctx, tx, steps, false); err != nil {
+		if err := insertSteps(ctx, tx, p.Steps, false); err != nil {
 			return err
 		}
-		return sqlitestore.InsertOutbox(ctx, tx, outbox)
+		return sqlitestore.InsertOutbox(ctx, tx, p.Outbox)
 	})
 }
 
@@ -91,19 +98,19 @@ func insertSteps(ctx context.Context, tx *sql.Tx, steps []order.Step, ignoreRepe
 	return nil
 }
 
-const orderColumns = `id, batch_id, progress, recipe, failure_reason, placed_at, updated_at, delivered_at`
+const orderColumns = `id, batch_id, progress, recipe, failure_reason, failed_by, recovers_at, placed_at, updated_at, delivered_at`
 
 type scanner interface{ Scan(dest ...any) error }
 
 func scanOrder(row scanner) (order.Order, error) {
 	var o order.Order
-	var progress string
+	var progress, recoversAt string
 	var placed, updated int64
 	var delivered sql.NullInt64
-	if err := row.Scan(&o.ID, &o.BatchID, &progress, &o.Recipe, &o.FailureReason, &placed, &updated, &delivered); err != nil {
+	if err := row.Scan(&o.ID, &o.BatchID, &progress, &o.Recipe, &o.FailureReason, &o.FailedBy, &recoversAt, &placed, &updated, &delivered); err != nil {
 		return o, err
 	}
-	o.Progress = order.Status(progress)
+	o.Progress, o.RecoversAt = order.Status(progress), order.Status(recoversAt)
 	o.PlacedAt, o.UpdatedAt = fromMicros(placed), fromMicros(updated)
 	if delivered.Valid {
 		o.DeliveredAt = fromMicros(delivered.Int64)
@@ -235,8 +242,8 @@ func (s *Store) Update(ctx context.Context, ids []string, fn func(map[string]*or
 			if !after.DeliveredAt.IsZero() {
 				delivered = sql.NullInt64{Int64: micros(after.DeliveredAt), Valid: true}
 			}
-			if _, err := tx.ExecContext(ctx, `UPDATE orders SET status = ?, progress = ?, recipe = ?, failure_reason = ?, updated_at = ?, delivered_at = ? WHERE id = ?`,
-				string(after.Status()), string(after.Progress), after.Recipe, after.FailureReason, micros(after.UpdatedAt), delivered, after.ID); err != nil {
+			if _, err := tx.ExecContext(ctx, `UPDATE orders SET status = ?, progress = ?, recipe = ?, failure_reason = ?, failed_by = ?, recovers_at = ?, updated_at = ?, delivered_at = ? WHERE id = ?`,
+				string(after.Status()), string(after.Progress), after.Recipe, after.FailureReason, after.FailedBy, string(after.RecoversAt), micros(after.UpdatedAt), delivered, after.ID); err != nil {
 				return fmt.Errorf("storing order %s: %w", after.ID, err)
 			}
 		}
@@ -246,7 +253,7 @@ func (s *Store) Update(ctx context.Context, ids []string, fn func(map[string]*or
 
 func changed(a, b order.Order) bool {
 	return a.Progress != b.Progress || a.Recipe != b.Recipe || a.FailureReason != b.FailureReason ||
-		!a.UpdatedAt.Equal(b.UpdatedAt) || !a.DeliveredAt.Equal(b.DeliveredAt)
+		a.FailedBy != b.FailedBy || a.RecoversAt != b.RecoversAt || !a.UpdatedAt.Equal(b.UpdatedAt) || !a.DeliveredAt.Equal(b.DeliveredAt)
 }
 
 // PublishPending implements order.Store.
@@ -254,4 +261,9 @@ func (s *Store) PublishPending(ctx context.Context, limit int, publish func(cont
 	s.publishing.Lock()
 	defer s.publishing.Unlock()
 	return sqlitestore.PublishOutbox(ctx, s.db, limit, publish)
+}
+
+// OutboxLen implements outbox.Store.
+func (s *Store) OutboxLen(ctx context.Context) (int, error) {
+	return sqlitestore.OutboxLen(ctx, s.db)
 }

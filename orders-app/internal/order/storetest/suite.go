@@ -53,7 +53,7 @@ func Run(t *testing.T, newStore func(t *testing.T) order.Store) {
 		orders, steps, envs := batch(3)
 		mustPlace(t, s, orders[:1], steps[:1], envs[:1])
 		// The second placement repeats an id: nothing of it may remain.
-		if err := s.Place(ctx, orders, steps, envs); err == nil {
+		if err := s.Place(ctx, order.Placement{Orders: orders, Steps: steps, Outbox: envs}); err == nil {
 			t.Fatal("placing a duplicate id succeeded")
 		}
 		counts, err := s.Counts(ctx)
@@ -157,7 +157,7 @@ func Run(t *testing.T, newStore func(t *testing.T) order.Store) {
 			t.Errorf("counts %v", counts)
 		}
 		err := s.Update(ctx, []string{id}, func(m map[string]*order.Order) ([]order.Step, error) {
-			m[id].Reopen(order.Now())
+			m[id].Reopen(order.Now(), "")
 			return nil, nil
 		})
 		if err != nil {
@@ -220,6 +220,9 @@ func Run(t *testing.T, newStore func(t *testing.T) order.Store) {
 			t.Errorf("status %s with %d steps, want delivered with 5", got.Status(), len(got.Timeline))
 		}
 	})
+
+	keys(t, newStore)
+	failures(t, newStore)
 
 	t.Run("outbox publishes in order, keeps what failed and never twice at once", func(t *testing.T) {
 		t.Parallel()
@@ -285,7 +288,7 @@ func batch(n int) ([]order.Order, []order.Step, []events.Envelope) {
 
 func mustPlace(t *testing.T, s order.Store, orders []order.Order, steps []order.Step, envs []events.Envelope) {
 	t.Helper()
-	if err := s.Place(context.Background(), orders, steps, envs); err != nil {
+	if err := s.Place(context.Background(), order.Placement{Orders: orders, Steps: steps, Outbox: envs}); err != nil {
 		t.Fatal(err)
 	}
 }
