@@ -105,9 +105,21 @@ func (c *clock) advance(d time.Duration) {
 
 const password = "correct horse battery staple"
 
+// rigSecret signs the rig's sessions.
+const rigSecret = "a-secret-long-enough-to-sign-tokens-here"
+
 func newRig(t *testing.T) *rig {
 	t.Helper()
-	keys, _ := auth.NewKeys("a-secret-long-enough-to-sign-tokens-here")
+	orders := newUpstream(t)
+	r := newRigTo(t, orders.srv.URL)
+	r.orders = orders
+	return r
+}
+
+// newRigTo is a gateway whose orders API is at ordersURL.
+func newRigTo(t *testing.T, ordersURL string) *rig {
+	t.Helper()
+	keys, _ := auth.NewKeys(rigSecret)
 	clk := &clock{now: time.Now()}
 	sessions := NewSessions(keys, time.Hour)
 	sessions.now = clk.Now
@@ -115,11 +127,10 @@ func newRig(t *testing.T) *rig {
 	if err != nil {
 		t.Fatal(err)
 	}
-	orders := newUpstream(t)
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	g := New(Options{
 		Manager: manager, Sessions: sessions, Timeout: 2 * time.Second, LoginAttempts: 5, Log: log,
-		Upstreams: map[string]string{"orders": orders.srv.URL, "kitchen": "http://127.0.0.1:1", "inventory": feedUpstream(t)},
+		Upstreams: map[string]string{"orders": ordersURL, "kitchen": "http://127.0.0.1:1", "inventory": feedUpstream(t)},
 	})
 	app := httpx.New(httpx.Options{Service: "web", Logger: log})
 	g.Register(app)
@@ -129,7 +140,7 @@ func newRig(t *testing.T) *rig {
 	}
 	go func() { _ = app.Listener(ln) }()
 	t.Cleanup(func() { g.CloseFeeds(); _ = app.Shutdown() })
-	return &rig{t: t, base: "http://" + ln.Addr().String(), orders: orders, sessions: sessions, clock: clk}
+	return &rig{t: t, base: "http://" + ln.Addr().String(), sessions: sessions, clock: clk}
 }
 
 // browser returns a client with a cookie jar, logged in when password is

@@ -1,6 +1,7 @@
 package gateway
 
 import (
+	"errors"
 	"net/http"
 	"strings"
 	"time"
@@ -28,14 +29,33 @@ func newAPIProxy(upstreams map[string]string, sessions *Sessions, timeout time.D
 		sessions:  sessions,
 		timeout:   timeout,
 		client: &fasthttp.Client{
-			MaxConnsPerHost:     512,
-			ReadTimeout:         timeout,
-			WriteTimeout:        timeout,
-			MaxIdleConnDuration: time.Minute,
+			MaxConnsPerHost: 512,
+			ReadTimeout:     timeout,
+			WriteTimeout:    timeout,
+			// Below the services' idle timeout (60 s), so that the gateway
+			// closes an idle connection before a service does and does not
+			// send a request down a connection already closed at the other
+			// end.
+			MaxIdleConnDuration: 30 * time.Second,
 			// The gateway forwards bodies up to the services' own limit.
 			MaxResponseBodySize: 64 << 20,
+			// The client never resends a request by itself. fasthttp would
+			// resend one whose connection dropped, a POST included when the
+			// service closed the connection before answering (whatever
+			// RetryIf says): a placement the service stored, sent again,
+			// would place the dishes twice. Only the idempotent reads are
+			// resent, once, by forward; a placement is retried by its
+			// client, with the same Idempotency-Key.
+			MaxIdemponentCallAttempts: 1,
+			RetryIf:                   func(*fasthttp.Request) bool { return false },
 		},
 	}
+}
+
+// resendable reports whether a request may be sent again after its
+// connection dropped: the reads, which change nothing.
+func resendable(method string) bool {
+	return method == fiber.MethodGet || method == fiber.MethodHead
 }
 
 // forward godoc
@@ -71,7 +91,11 @@ func (p *apiProxy) forward(c *fiber.Ctx) error {
 	if token != "" {
 		c.Request().Header.Set(fiber.HeaderAuthorization, "Bearer "+token)
 	}
-	if err := proxy.DoTimeout(c, target, p.timeout, p.client); err != nil {
+	err := proxy.DoTimeout(c, target, p.timeout, p.client)
+	if errors.Is(err, fasthttp.ErrConnectionClosed) && resendable(c.Method()) {
+		err = proxy.DoTimeout(c, target, p.timeout, p.client)
+	}
+	if err != nil {
 		return httpx.Errorf(http.StatusBadGateway, "service_unavailable", c.Params("service")+" is not answering; try again")
 	}
 	c.Response().Header.Del(fiber.HeaderServer)
