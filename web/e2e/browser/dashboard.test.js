@@ -104,8 +104,10 @@ describe('dashboard', () => {
       await page.getByTestId('order-quantity').fill('20');
       const placing = page.waitForResponse((r) => r.url().endsWith('/api/orders/orders') && r.request().method() === 'POST');
       await page.getByTestId('order-submit').click();
-      const { orderIds } = await (await placing).json();
+      const placed = await placing;
+      const { orderIds } = await placed.json();
       assert.equal(orderIds.length, 20);
+      assert.match(placed.request().headers()['idempotency-key'] || '', /^[0-9a-f-]{36}$/, 'the placement carries an idempotency key');
       await until(async () => /20 dishes ordered/i.test(await page.getByTestId('order-feedback').textContent()), { what: 'order feedback', timeout: 10_000 });
 
       await until(async () => (await value(page, 'count-delivered')) >= delivered0.shown + 20, { what: 'count-delivered to grow by 20', timeout: 45_000 });

@@ -12,6 +12,8 @@ import { FakeFeed } from '../lib/fakefeed.js';
 
 const T = { timeout: 60_000 };
 const WS = /\/ws(\?.*)?$/;
+const ONE_REPLAY = /^\/api\/orders\/dead-letters\/[^/]+\/replay$/;
+const BULK_REPLAY = '/api/orders/dead-letters/replay';
 
 describe('dashboard on a played feed', () => {
   let browser;
@@ -146,7 +148,7 @@ describe('dashboard on a played feed', () => {
         { id: '1795440000001-0', orderId: '019a-order-b', group: 'kitchen', type: 'order.placed', reason: 'decoding envelope: unexpected end of JSON input', deliveries: 1, at: new Date().toISOString() },
       ];
       const replayed = [];
-      await page.route((url) => url.pathname.startsWith('/api/orders/dead-letters/') && url.pathname.endsWith('/replay'), async (route) => {
+      await page.route((url) => ONE_REPLAY.test(url.pathname), async (route) => {
         const id = decodeURIComponent(route.request().url().split('/').at(-2));
         replayed.push([route.request().method(), id]);
         const d = letters.find((l) => l.id === id);
@@ -172,6 +174,82 @@ describe('dashboard on a played feed', () => {
       socket.send(JSON.stringify(frame));
       await page.getByTestId('dead-letter-1795440000002-0').waitFor({ timeout: 10_000 });
       await screenshot(page, 'dead-letters');
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('replays every dead letter after a confirmation', T, async () => {
+    const { context, page } = await newPage(browser, { storageState: state });
+    try {
+      const fake = new FakeFeed(0);
+      await page.routeWebSocket(WS, (ws) => { ws.send(JSON.stringify(fake.snapshot())); });
+      let letters = ['1795440000010-0', '1795440000011-0', '1795440000012-0'].map((id, i) => (
+        { id, orderId: '019a-order-' + i, group: 'inventory', type: 'kitchen.ingredients-requested', reason: 'no saffron ' + i, deliveries: 5, at: new Date().toISOString() }));
+      const bulk = [];
+      await page.route((url) => url.pathname === BULK_REPLAY, async (route) => {
+        const { ids } = route.request().postDataJSON();
+        bulk.push(ids);
+        // The last one keeps failing to replay: it stays, with its reason.
+        const stuck = '1795440000012-0';
+        const replayed = letters.filter((l) => ids.includes(l.id) && l.id !== stuck);
+        letters = letters.filter((l) => !replayed.includes(l));
+        await route.fulfill({ contentType: 'application/json', body: JSON.stringify({
+          replayed: replayed.map((l) => ({ id: l.id, orderId: l.orderId, stream: 'comanda:kitchen', group: l.group, type: l.type, orderReopened: true })),
+          notReplayed: ids.includes(stuck) ? [{ id: stuck, code: 'dead_letter_unreplayable', message: 'this dead letter names no stream' }] : [],
+          more: false,
+        }) });
+      });
+      await page.route((url) => url.pathname === '/api/orders/dead-letters', (route) => route.fulfill({ contentType: 'application/json', body: JSON.stringify({ deadLetters: letters }) }));
+      await page.goto('/');
+      await page.getByTestId('dead-letter-1795440000012-0').waitFor();
+      // Cancelling sends nothing.
+      await page.getByTestId('replay-all').click();
+      const confirmation = page.getByTestId('replay-all-confirmation');
+      await confirmation.waitFor();
+      assert.match(await confirmation.textContent(), /every dead letter.*3 listed/);
+      await page.getByTestId('replay-all-cancel').click();
+      await confirmation.waitFor({ state: 'hidden' });
+      assert.deepEqual(bulk, []);
+      await page.getByTestId('replay-all').click();
+      await page.getByTestId('replay-all-yes').click();
+      await page.getByTestId('dead-letter-1795440000010-0').waitFor({ state: 'detached' });
+      await until(async () => /Replayed 2; 1 could not be: this dead letter names no stream/.test(await page.locator('#dead-message').textContent()), { what: 'replay-all report' });
+      // One bulk call with every listed id; the refused one is not sent again.
+      assert.deepEqual(bulk, [['1795440000010-0', '1795440000011-0', '1795440000012-0']]);
+      assert.equal(await page.getByTestId('dead-letters').locator('li').count(), 1);
+      await screenshot(page, 'dead-letters-replay-all');
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('sends every placement with a fresh idempotency key, and the same key when it retries one', T, async () => {
+    const { context, page } = await newPage(browser, { storageState: state });
+    try {
+      const fake = new FakeFeed(0);
+      await page.routeWebSocket(WS, (ws) => { ws.send(JSON.stringify(fake.snapshot())); });
+      const sent = [];
+      let drops = 1;
+      await page.route((url) => url.pathname === '/api/orders/orders', async (route) => {
+        if (route.request().method() !== 'POST') return route.continue();
+        sent.push(route.request().headers()['idempotency-key']);
+        // The first placement never gets its answer: the network failed.
+        if (drops-- > 0) return route.abort('failed');
+        return route.continue();
+      });
+      await page.goto('/');
+      await page.locator('[data-testid="connection-state"][data-state="live"]').waitFor();
+      await page.getByTestId('order-quantity').fill('2');
+      await page.getByTestId('order-submit').click();
+      await until(async () => /2 dishes ordered/i.test(await page.getByTestId('order-feedback').textContent()), { what: 'placement after a retry' });
+      assert.equal(sent.length, 2, 'one retry');
+      assert.match(sent[0], /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+      assert.equal(sent[1], sent[0], 'the retry carries the same key');
+      // The next placement is a new one, under a new key.
+      await page.getByTestId('order-submit').click();
+      await until(async () => sent.length === 3, { what: 'second placement' });
+      assert.notEqual(sent[2], sent[0]);
     } finally {
       await context.close();
     }

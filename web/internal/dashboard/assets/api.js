@@ -16,8 +16,8 @@ let onUnauthorized = () => {};
 // expired or was revoked): the app shows the login screen.
 export function whenUnauthorized(fn) { onUnauthorized = fn; }
 
-export async function api(path, { method = 'GET', body, signal, quiet401 = false } = {}) {
-  const init = { method, signal, credentials: 'same-origin', headers: { Accept: 'application/json' } };
+export async function api(path, { method = 'GET', body, signal, quiet401 = false, headers = {} } = {}) {
+  const init = { method, signal, credentials: 'same-origin', headers: { Accept: 'application/json', ...headers } };
   if (body !== undefined) {
     init.headers['Content-Type'] = 'application/json';
     init.body = JSON.stringify(body);
@@ -54,14 +54,29 @@ const q = (params) => {
   return str ? '?' + str : '';
 };
 
+// newKey returns a fresh idempotency key. crypto.randomUUID exists only in
+// secure contexts (HTTPS, localhost); the dashboard may be served over plain
+// HTTP on a LAN, where getRandomValues still is.
+export function newKey() {
+  if (globalThis.crypto?.randomUUID) return crypto.randomUUID();
+  const b = crypto.getRandomValues(new Uint8Array(16));
+  b[6] = (b[6] & 0x0f) | 0x40;
+  b[8] = (b[8] & 0x3f) | 0x80;
+  const hex = [...b].map((x) => x.toString(16).padStart(2, '0')).join('');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
 export const orders = {
-  place: (quantity) => api('/api/orders/orders', { method: 'POST', body: { quantity } }),
+  // place sends one placement under its idempotency key: sending it again
+  // with the same key answers the same batch, never a second one.
+  place: (quantity, key) => api('/api/orders/orders', { method: 'POST', body: { quantity }, headers: { 'Idempotency-Key': key } }),
   list: ({ status, limit = 50, cursor } = {}, signal) => api('/api/orders/orders' + q({ status, limit, cursor }), { signal }),
   get: (id, signal) => api('/api/orders/orders/' + encodeURIComponent(id), { signal }),
   stats: () => api('/api/orders/orders/stats'),
   limits: () => api('/api/orders/limits'),
   deadLetters: (limit = 50) => api('/api/orders/dead-letters' + q({ limit })),
   replay: (id) => api('/api/orders/dead-letters/' + encodeURIComponent(id) + '/replay', { method: 'POST' }),
+  replayMany: (ids) => api('/api/orders/dead-letters/replay', { method: 'POST', body: { ids } }),
 };
 
 export const kitchen = {

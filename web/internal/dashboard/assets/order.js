@@ -2,10 +2,19 @@
 // and the progress of the last batch, counted from the feed's frames.
 
 import { $, setText, setClass } from './dom.js';
-import { orders as api } from './api.js';
+import { orders as api, newKey } from './api.js';
 import { t, num } from './i18n.js';
 
 const RESYNC_AFTER_MS = 5000;
+// Waits before sending a placement whose answer never came again.
+const RETRY_MS = [500, 1500, 3000];
+
+// unanswered: the placement may or may not have been stored (no answer, or
+// the gateway or service could not give one), so it is sent again under the
+// same key, which makes that safe.
+const unanswered = (err) => err.code === 'network' || err.code === 'idempotency_in_progress' || [502, 503, 504].includes(err.status);
+
+const sleep = (ms) => new Promise((ok) => setTimeout(ok, ms));
 
 export function createOrderControl(root, { doneIds }) {
   const form = $('#order-form', root);
@@ -15,6 +24,28 @@ export function createOrderControl(root, { doneIds }) {
   const progress = $('#batch-progress', root);
   let note = null; // [key, vars, isError]
   let batch = null; // {ids: Set, total, delivered, failed}
+  // The placement whose answer never came, {key, quantity}: ordering the
+  // same quantity again is a retry of it, under its key.
+  let unsure = null;
+
+  // place sends a placement, under a fresh key, or under the key of the
+  // unanswered one it retries, and sends it again while no answer comes.
+  async function place(n) {
+    if (!unsure || unsure.quantity !== n) unsure = { key: newKey(), quantity: n };
+    const { key } = unsure;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const res = await api.place(n, key);
+        unsure = null;
+        return res;
+      } catch (err) {
+        // An answer that refuses the placement means nothing was stored.
+        if (!unanswered(err)) unsure = null;
+        if (!unanswered(err) || attempt >= RETRY_MS.length) throw err;
+        await sleep(RETRY_MS[attempt]);
+      }
+    }
+  }
 
   function say(key, vars, isError = false) {
     note = key ? [key, vars, isError] : null;
@@ -43,7 +74,7 @@ export function createOrderControl(root, { doneIds }) {
     setText(submit, t('ordering'));
     say(null);
     try {
-      const res = await api.place(n);
+      const res = await place(n);
       const ids = res.orderIds || [];
       batch = { ids: new Set(ids), total: res.quantity ?? ids.length, delivered: 0, failed: 0, placedAt: Date.parse(res.placedAt) || Date.now() };
       // Frames may have beaten the answer here.
@@ -56,7 +87,8 @@ export function createOrderControl(root, { doneIds }) {
       else say('orderPlaced', { n: num(batch.total) });
       drawProgress();
     } catch (err) {
-      if (err.code === 'network') say('networkError', null, true);
+      if (unsure) say('orderUnsure', null, true);
+      else if (err.code === 'network') say('networkError', null, true);
       else if (err.status !== 401) say('orderFailed', { message: err.message }, true);
     } finally {
       submit.disabled = false;
@@ -105,6 +137,7 @@ export function createOrderControl(root, { doneIds }) {
     },
     reset() {
       batch = null;
+      unsure = null;
       say(null);
       drawProgress();
     },
