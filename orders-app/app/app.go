@@ -8,7 +8,6 @@ import (
 	"log/slog"
 	"net"
 	"path/filepath"
-	"time"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/swagger"
@@ -36,6 +35,8 @@ type App struct {
 	store    order.Store
 	rdb      *redis.Client
 	relay    *outbox.Relay
+	trimmer  *stream.Trimmer
+	counts   countsPublisher
 	consumer *stream.Consumer
 	http     *fiber.App
 	ln       net.Listener
@@ -72,17 +73,27 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (_ *App, err error) 
 	streamMetrics := stream.NewMetrics(reg)
 
 	// 1. The order store: PostgreSQL when configured, else a SQLite file.
+	// A database still coming up delays the start rather than failing it.
 	if cfg.DatabaseURL != "" {
-		a.store, err = postgres.Open(ctx, cfg.DatabaseURL, cfg.DatabaseSchema, cfg.DatabaseMaxConns)
+		var pg *postgres.Store
+		pg, err = lifecycle.Await(ctx, log, "postgresql", func(ctx context.Context) (*postgres.Store, error) {
+			return postgres.Open(ctx, cfg.DatabaseURL, cfg.DatabaseSchema, cfg.DatabaseMaxConns)
+		})
+		if err == nil {
+			a.store = pg
+		}
 	} else {
-		a.store, err = sqlite.Open(ctx, filepath.Join(cfg.DataDir, "orders.db"))
+		var lite *sqlite.Store
+		if lite, err = sqlite.Open(ctx, filepath.Join(cfg.DataDir, "orders.db")); err == nil {
+			a.store = lite
+		}
 	}
 	if err != nil {
 		return nil, fmt.Errorf("opening order store: %w", err)
 	}
 
 	// 2. Redis, which carries the streams.
-	a.rdb, err = stream.Connect(ctx, cfg.RedisURL, 32)
+	a.rdb, err = lifecycle.ConnectRedis(ctx, log, cfg.RedisURL, 32)
 	if err != nil {
 		return nil, err
 	}
@@ -90,13 +101,14 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (_ *App, err error) 
 
 	// 3. The outbox relay publishes placed orders; the consumer applies
 	// status changes from the kitchen and dead letters.
-	pub := stream.NewPublisher(a.rdb, cfg.StreamMaxLen)
-	a.relay = outbox.NewRelay(a.store, pub, streams, 500, 100*time.Millisecond, log)
+	a.relay = lifecycle.Relay(a.store, a.rdb, cfg.Common, reg, log)
+	a.trimmer = lifecycle.Trimmer(a.rdb, cfg.Common, streamMetrics, log)
 	svc := order.NewService(a.store, cfg.MaxQuantity, a.relay.Notify, log)
 	svc.OnDelivered(deliveryLatency(reg).Observe)
 	svc.KeepKeys(cfg.IdempotencyTTL)
 	a.purgeKeys = svc.PurgeKeysEvery(keyPurgeInterval)
 	registerStatusCollector(reg, svc)
+	a.counts = countsPublisher{svc: svc, rdb: a.rdb, key: streams.Counts, log: log}
 	a.consumer, err = stream.NewConsumer(a.rdb, stream.Options{
 		Group:         consumer.Group,
 		Streams:       []string{streams.Kitchen, streams.DeadLetter},
@@ -131,9 +143,10 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (_ *App, err error) 
 			{Name: "database", Ping: a.store.Ping},
 			{Name: "redis", Ping: func(ctx context.Context) error { return a.rdb.Ping(ctx).Err() }},
 		},
+		Notes: []httpx.Note{{Name: "heldBack", Value: a.relay.HeldBack}},
 	})
 	a.http.Get("/documentation/*", swagger.New(swagger.Config{InstanceName: "orders", Title: "Comanda orders-app"}))
-	dlq := stream.NewDeadLetterQueue(a.rdb, streams.DeadLetter, cfg.StreamMaxLen)
+	dlq := stream.NewDeadLetterQueue(a.rdb, streams.DeadLetter, 0)
 	api.New(svc, dlq, replay.New(dlq, svc, log), cfg.RequestTimeout).Register(a.http.Group("/api/v1", auth.RequireForWrites(keys)))
 	a.ln, err = net.Listen("tcp", cfg.Addr)
 	if err != nil {
@@ -152,7 +165,7 @@ func (a *App) Run(ctx context.Context) error {
 	defer a.close()
 	return lifecycle.Run(ctx, lifecycle.Parts{
 		Name: "orders-app", Log: a.log, HTTP: a.http, Listener: a.ln, Grace: a.cfg.ShutdownTimeout / 2,
-		Workers: []func(context.Context) error{a.consumer.Run, a.purgeKeys},
+		Workers: []func(context.Context) error{a.consumer.Run, a.trimmer.Run, a.purgeKeys, a.counts.Run},
 		Relay:   a.relay,
 	})
 }
