@@ -25,6 +25,9 @@ const (
 type order struct {
 	stage    string // progress: placed … delivered
 	failed   string // reason, while failed
+	// failedAt is the stage the order had when it failed: a replayed
+	// message that moves it past that stage clears the failure.
+	failedAt string
 	recipe   string
 	since    time.Time
 	placedAt time.Time
@@ -157,9 +160,9 @@ func (p *projection) apply(m stream.Message) {
 		p.deadLetter = appendCapped(p.deadLetter, dv, keepDeadLetters)
 		p.delta.deadLetters = append(p.delta.deadLetters, dv)
 		if o, ok := p.orders[e.OrderID]; ok && o.stage != "delivered" && o.failed == "" {
-			wasActive := o.active()
-			o.failed = pl.Group + ": " + pl.Reason
-			p.settle(e.OrderID, o, wasActive)
+			was := o.status()
+			o.failed, o.failedAt = pl.Group+": "+pl.Reason, o.stage
+			p.settle(e.OrderID, o, was)
 			p.touch(e.OrderID, o, e.Time, t)
 		}
 	}
@@ -199,28 +202,45 @@ func (p *projection) advance(e events.Envelope, t int64) {
 	if stageRank[stage] <= stageRank[o.stage] {
 		return
 	}
-	wasActive := o.active()
+	was := o.status()
 	o.stage, o.since = stage, e.Time
 	if stage == "delivered" {
 		o.failed, o.missing = "", nil
 	}
+	if o.failed != "" && stageRank[stage] > stageRank[o.failedAt] {
+		// The failed message was replayed and handled: the order moves on.
+		o.failed = ""
+	}
 	if stage == "preparing" {
 		o.missing = nil
 	}
-	p.settle(e.OrderID, o, wasActive)
+	p.settle(e.OrderID, o, was)
 	p.touch(e.OrderID, o, e.Time, t)
 }
 
-// settle keeps the active set and the counters in step with o's status.
-func (p *projection) settle(id string, o *order, wasActive bool) {
-	if wasActive && !o.active() {
+// settle keeps the active set and the counters in step with o's status,
+// which was was: an order settles as delivered or failed, and a failed one
+// whose message was replayed comes back.
+func (p *projection) settle(id string, o *order, was string) {
+	now := o.status()
+	if was == now {
+		return
+	}
+	switch was {
+	case "delivered":
+		p.delivered--
+	case "failed":
+		p.failed--
+	default:
 		delete(p.active, id)
-		switch o.status() {
-		case "delivered":
-			p.delivered++
-		case "failed":
-			p.failed++
-		}
+	}
+	switch now {
+	case "delivered":
+		p.delivered++
+	case "failed":
+		p.failed++
+	default:
+		p.active[id] = o
 	}
 }
 
