@@ -23,8 +23,8 @@ const (
 
 // order is the projection of one order.
 type order struct {
-	stage    string // progress: placed … delivered
-	failed   string // reason, while failed
+	stage  string // progress: placed … delivered
+	failed string // reason, while failed
 	// failedAt is the stage the order had when it failed: a replayed
 	// message that moves it past that stage clears the failure.
 	failedAt string
