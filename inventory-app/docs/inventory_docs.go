@@ -464,6 +464,12 @@ const docTemplateinventory = `{
                         "type": "string"
                     }
                 },
+                "notes": {
+                    "type": "object",
+                    "additionalProperties": {
+                        "type": "string"
+                    }
+                },
                 "status": {
                     "type": "string",
                     "example": "ready"

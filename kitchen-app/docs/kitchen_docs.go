@@ -377,6 +377,12 @@ const docTemplatekitchen = `{
                         "type": "string"
                     }
                 },
+                "notes": {
+                    "type": "object",
+                    "additionalProperties": {
+                        "type": "string"
+                    }
+                },
                 "status": {
                     "type": "string",
                     "example": "ready"

@@ -353,6 +353,12 @@ const docTemplateweb = `{
                         "type": "string"
                     }
                 },
+                "notes": {
+                    "type": "object",
+                    "additionalProperties": {
+                        "type": "string"
+                    }
+                },
                 "status": {
                     "type": "string",
                     "example": "ready"
