@@ -18,7 +18,7 @@ func printBanner(w io.Writer, s *System) {
 		}
 		return "http://" + net.JoinHostPort(host, port)
 	}
-	redis := "in process (streams saved to the data folder at shutdown)"
+	redis := "in process (streams logged to the data folder as they change)"
 	if !s.cfg.EmbeddedRedis {
 		redis = config.Redact(s.cfg.Orders.RedisURL)
 	}

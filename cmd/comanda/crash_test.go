@@ -68,7 +68,7 @@ func TestConsumersKilledMidBurst(t *testing.T) {
 	inventoryAddr := freeAddr(t)
 	inventoryEnv := append([]string{
 		"INVENTORY_ADDR=" + inventoryAddr, "MARKET_URL=" + marketBase + marketsim.BuyPath,
-		"MARKET_RETRY_MIN=2ms", "MARKET_RETRY_MAX=50ms",
+		"MARKET_RETRY_MIN=2ms", "MARKET_RETRY_MAX=50ms", "LEADER_LEASE=2s", "LEADER_RENEW=500ms", "LEADER_POLL=250ms",
 	}, common...)
 
 	kitchen := startProcess(t, bins["kitchen-app"], kitchenEnv, kitchenAddr)
@@ -148,11 +148,19 @@ func (s *syncBuffer) String() string {
 	return s.b.String()
 }
 
-// startProcess runs bin with env and waits until its /ready answers 200.
+// startProcess runs bin with env added to this process's environment and
+// waits until its /ready answers 200.
 func startProcess(t *testing.T, bin string, env []string, addr string) *process {
 	t.Helper()
+	return startProcessEnv(t, bin, append(os.Environ(), env...), addr)
+}
+
+// startProcessEnv runs bin with exactly env and waits until its /ready
+// answers 200.
+func startProcessEnv(t *testing.T, bin string, env []string, addr string) *process {
+	t.Helper()
 	p := &process{t: t, cmd: exec.Command(bin), out: &syncBuffer{}, done: make(chan struct{})}
-	p.cmd.Env = append(os.Environ(), env...)
+	p.cmd.Env = env
 	p.cmd.Stdout, p.cmd.Stderr = p.out, p.out
 	if err := p.cmd.Start(); err != nil {
 		t.Fatal(err)

@@ -47,7 +47,7 @@ func loadOrCreateCredentials(dataDir, user string) (credentials, error) {
 		return c, err
 	}
 	c = credentials{Secret: randomWord(48), User: user, PasswordHash: string(hash), NewPassword: password}
-	if err := os.MkdirAll(dataDir, 0o755); err != nil {
+	if err := os.MkdirAll(dataDir, 0o700); err != nil {
 		return c, fmt.Errorf("creating data folder: %w", err)
 	}
 	data, _ = json.Marshal(c)

@@ -6,11 +6,11 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
-	"path/filepath"
+	"time"
 
-	"github.com/alicebob/miniredis/v2"
 	"golang.org/x/sync/errgroup"
 
+	"github.com/comanda-dev/comanda/internal/config"
 	"github.com/comanda-dev/comanda/internal/marketsim"
 	inventoryapp "github.com/comanda-dev/comanda/inventory-app/app"
 	kitchenapp "github.com/comanda-dev/comanda/kitchen-app/app"
@@ -18,14 +18,17 @@ import (
 	webapp "github.com/comanda-dev/comanda/web/app"
 )
 
+// embeddedWaitTimeout is how long relays wait for the in-process Redis's
+// log unless REDIS_WAIT_TIMEOUT says otherwise.
+const embeddedWaitTimeout = 5 * time.Second
+
 // System is the whole restaurant in one process: the same services that run
 // alone in production, plus an in-process Redis and market when no real ones
 // are configured.
 type System struct {
 	cfg       Config
 	log       *slog.Logger
-	redis     *miniredis.Miniredis
-	snapshot  string
+	redis     *embeddedRedis
 	Market    *marketsim.Simulator
 	MarketURL string
 	Orders    *ordersapp.App
@@ -46,21 +49,22 @@ func Start(ctx context.Context, cfg Config, log *slog.Logger) (_ *System, err er
 		}
 	}()
 
-	// 1. Redis: in process unless REDIS_URL names a server. Streams survive
-	// a clean restart through a snapshot in the data folder.
+	// 1. Redis: in process unless REDIS_URL names a server. Its streams are
+	// logged to the data folder as they change, and the log is its one
+	// replica: relays forget an event only once WAIT says it is on disk.
 	if cfg.EmbeddedRedis {
-		s.redis = miniredis.NewMiniRedis()
-		if err := s.redis.Start(); err != nil {
-			return nil, fmt.Errorf("starting in-process redis: %w", err)
-		}
-		s.snapshot = filepath.Join(cfg.Orders.DataDir, "streams.json")
-		if n, err := restoreStreams(ctx, s.redis.Addr(), s.snapshot); err != nil {
+		if s.redis, err = startEmbeddedRedis(ctx, cfg.Orders.DataDir, log); err != nil {
 			return nil, err
-		} else if n > 0 {
-			log.Info("restored stream snapshot", "entries", n, "file", s.snapshot)
 		}
-		url := "redis://" + s.redis.Addr()
+		url := "redis://" + s.redis.addr()
 		cfg.Orders.RedisURL, cfg.Kitchen.RedisURL, cfg.Inventory.RedisURL = url, url, url
+		cfg.Orders.RedisWaitReplicas, cfg.Kitchen.RedisWaitReplicas, cfg.Inventory.RedisWaitReplicas = 1, 1, 1
+		if !config.Lookup("REDIS_WAIT_TIMEOUT") {
+			// A WAIT that times out republishes its whole batch: on a
+			// busy laptop, waiting longer for the log is cheaper.
+			t := embeddedWaitTimeout
+			cfg.Orders.RedisWaitTimeout, cfg.Kitchen.RedisWaitTimeout, cfg.Inventory.RedisWaitTimeout = t, t, t
+		}
 	}
 
 	// 2. The farmers market: the simulator unless MARKET_URL is set.
@@ -131,12 +135,9 @@ func (s *System) Run(ctx context.Context) error {
 	g.Go(func() error { return s.Web.Run(gctx) })
 	err := g.Wait()
 	if s.redis != nil {
-		n, serr := saveStreams(context.WithoutCancel(ctx), s.redis.Addr(), s.snapshot)
-		if serr != nil {
-			err = errors.Join(err, serr)
-		} else {
-			s.log.Info("saved stream snapshot", "entries", n, "file", s.snapshot)
-		}
+		// Every service has drained: log the last of it before the
+		// Redis goes.
+		err = errors.Join(err, s.redis.close())
 	}
 	return err
 }
@@ -166,6 +167,8 @@ func (s *System) close() {
 		s.stopMkt()
 	}
 	if s.redis != nil {
-		s.redis.Close()
+		if err := s.redis.close(); err != nil {
+			s.log.Error("closing the stream log", "err", err)
+		}
 	}
 }
