@@ -18,7 +18,8 @@
 // confirms never loses an event to a crash.
 //
 // Only streams are logged: every other key the system keeps in Redis is
-// ephemeral and rebuilt by the services.
+// ephemeral and rebuilt by the services (orders-app rewrites the order counts
+// for the live feed from its store every second).
 //
 // The package serves cmd/comanda only. It must never import an app
 // (orders-app, kitchen-app, inventory-app, web) nor the shared packages of
