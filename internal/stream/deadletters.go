@@ -10,6 +10,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/comanda-dev/comanda/internal/events"
+	"github.com/comanda-dev/comanda/internal/fault"
 )
 
 // ErrNoSuchEntry reports a dead letter that does not exist (or was replayed).
@@ -35,14 +36,17 @@ type DeadLetter struct {
 type DeadLetterQueue struct {
 	rdb    redis.UniversalClient
 	stream string
+	wait   PublisherOptions
 }
 
-// NewDeadLetterQueue returns the queue kept in the given stream. maxLen is
-// ignored: replayed messages go back uncapped, since streams are trimmed as
-// their groups consume them.
-func NewDeadLetterQueue(rdb redis.UniversalClient, stream string, maxLen int64) *DeadLetterQueue {
-	_ = maxLen
-	return &DeadLetterQueue{rdb: rdb, stream: stream}
+// NewDeadLetterQueue returns the queue kept in the given stream. A replay
+// waits for the replicas wait names, as a publish does, before it reports
+// the message back on its stream.
+func NewDeadLetterQueue(rdb redis.UniversalClient, stream string, wait PublisherOptions) *DeadLetterQueue {
+	if wait.WaitTimeout <= 0 {
+		wait.WaitTimeout = time.Second
+	}
+	return &DeadLetterQueue{rdb: rdb, stream: stream, wait: wait}
 }
 
 // List returns dead letters newest first, starting after the entry id before
@@ -194,9 +198,17 @@ func (q *DeadLetterQueue) ReplayAll(ctx context.Context, ids []string) ([]Replay
 		return nil, fmt.Errorf("reading %d dead letters: %w", len(ids), err)
 	}
 	moves := make([]*redis.Cmd, len(ids))
+	var wait *redis.IntCmd
 	// Each command carries its own outcome, read below; the pipeline's error
-	// is only the first of them.
+	// is only the first of them. WAIT, on the same connection, confirms the
+	// moves reached the replicas: the caller reopens orders only then.
 	_, _ = q.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+		defer func() {
+			if q.wait.WaitReplicas > 0 {
+				wait = redis.NewIntCmd(ctx, "wait", q.wait.WaitReplicas, q.wait.WaitTimeout.Milliseconds())
+				_ = p.Process(ctx, wait)
+			}
+		}()
 		for i := range ids {
 			xs, err := reads[i].Result()
 			if err != nil || len(xs) == 0 {
@@ -217,6 +229,7 @@ func (q *DeadLetterQueue) ReplayAll(ctx context.Context, ids []string) ([]Replay
 		}
 		return nil
 	})
+	unconfirmed := wait != nil && wait.Val() < int64(q.wait.WaitReplicas)
 	for i, m := range moves {
 		if m == nil {
 			continue
@@ -228,6 +241,10 @@ func (q *DeadLetterQueue) ReplayAll(ctx context.Context, ids []string) ([]Replay
 		case n == 0:
 			// Another replay moved it between our read and our move.
 			out[i].Err = ErrNoSuchEntry
+		case unconfirmed:
+			// Back on its stream, but a failover could still undo it: the
+			// order stays failed until the message is handled.
+			out[i].Err = fault.Unavailable(fmt.Errorf("replaying dead letter %s: %w", ids[i], ErrNotReplicated))
 		}
 	}
 	return out, nil

@@ -206,6 +206,25 @@ func runFaultSuite(t *testing.T, setup func(*testing.T) env) {
 		}
 		e.assertPending(t, e.streams.Orders, "g", 0)
 	})
+	t.Run("a replay no replica confirmed is reported unavailable", func(t *testing.T) {
+		e := setup(t)
+		e.publishPlaced(t, 1)
+		c := e.consumer(t, stream.Options{}, func(context.Context, []stream.Message) error {
+			return stream.Permanent(errors.New("recipe book is empty"))
+		})
+		stop := run(t, c)
+		waitFor(t, func() bool { return e.len(t, e.streams.DeadLetter) == 1 })
+		stop()
+		dlq := stream.NewDeadLetterQueue(e.rdb, e.streams.DeadLetter, stream.PublisherOptions{WaitReplicas: 1, WaitTimeout: 20 * time.Millisecond})
+		dl, err := dlq.List(context.Background(), "", 1)
+		if err != nil || len(dl) != 1 {
+			t.Fatalf("listing: %v %v", dl, err)
+		}
+		_, err = dlq.Replay(context.Background(), dl[0].ID)
+		if !errors.Is(err, stream.ErrNotReplicated) || !fault.IsUnavailable(err) {
+			t.Errorf("replay with no replica to confirm it: %v, want an unavailable ErrNotReplicated", err)
+		}
+	})
 	t.Run("settings that cannot work are refused", func(t *testing.T) {
 		e := setup(t)
 		for _, opt := range []stream.Options{

@@ -222,7 +222,7 @@ func runSuite(t *testing.T, client func(testing.TB) *redis.Client) {
 		stop := run(t, c)
 		waitFor(t, func() bool { return e.len(t, e.streams.DeadLetter) == 3 })
 		ctx := context.Background()
-		dlq := stream.NewDeadLetterQueue(e.rdb, e.streams.DeadLetter, 0)
+		dlq := stream.NewDeadLetterQueue(e.rdb, e.streams.DeadLetter, stream.PublisherOptions{})
 		page, err := dlq.List(ctx, "", 2)
 		if err != nil || len(page) != 2 || page[0].OrderID != ids[2] || page[1].OrderID != ids[1] {
 			t.Fatalf("first page: %+v, %v", page, err)

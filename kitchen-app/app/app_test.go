@@ -272,7 +272,7 @@ func unknownReservation(t *testing.T, s server) {
 	if _, err := stream.NewPublisher(s.rdb, stream.PublisherOptions{}).Publish(ctx, stream.Record{Stream: s.streams.Inventory, Event: e}); err != nil {
 		t.Fatal(err)
 	}
-	dlq := stream.NewDeadLetterQueue(s.rdb, s.streams.DeadLetter, 0)
+	dlq := stream.NewDeadLetterQueue(s.rdb, s.streams.DeadLetter, stream.PublisherOptions{})
 	var dls []stream.DeadLetter
 	waitFor(t, "reservation dead-lettered", func() bool {
 		var err error

@@ -146,7 +146,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (_ *App, err error) 
 		Notes: []httpx.Note{{Name: "heldBack", Value: a.relay.HeldBack}},
 	})
 	a.http.Get("/documentation/*", swagger.New(swagger.Config{InstanceName: "orders", Title: "Comanda orders-app"}))
-	dlq := stream.NewDeadLetterQueue(a.rdb, streams.DeadLetter, 0)
+	dlq := stream.NewDeadLetterQueue(a.rdb, streams.DeadLetter, stream.PublisherOptions{WaitReplicas: cfg.RedisWaitReplicas, WaitTimeout: cfg.RedisWaitTimeout})
 	api.New(svc, dlq, replay.New(dlq, svc, log), cfg.RequestTimeout).Register(a.http.Group("/api/v1", auth.RequireForWrites(keys)))
 	a.ln, err = net.Listen("tcp", cfg.Addr)
 	if err != nil {

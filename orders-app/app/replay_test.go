@@ -153,7 +153,7 @@ func replayWhileRedisIsDown(t *testing.T, s server, proxy *testkit.Proxy) {
 // the message is back on its stream but the order was never reopened.
 func republishedWithoutReopen(t *testing.T, s server) {
 	orderID, dlID := failOrder(t, s, events.GroupInventory)
-	if _, err := stream.NewDeadLetterQueue(s.rdb, s.streams.DeadLetter, 0).Replay(context.Background(), dlID); err != nil {
+	if _, err := stream.NewDeadLetterQueue(s.rdb, s.streams.DeadLetter, stream.PublisherOptions{}).Replay(context.Background(), dlID); err != nil {
 		t.Fatal(err)
 	}
 	// orders-app reads the replayed request itself; that alone proves
