@@ -8,6 +8,7 @@ import (
 	"net"
 	"time"
 
+	"github.com/gofrs/flock"
 	"golang.org/x/sync/errgroup"
 
 	"github.com/comanda-dev/comanda/internal/config"
@@ -38,6 +39,7 @@ type System struct {
 	// NewPassword is the manager's password when this run created it.
 	NewPassword string
 	stopMkt     context.CancelFunc
+	dataLock    *flock.Flock
 }
 
 // Start brings the system up; Run serves it.
@@ -48,6 +50,16 @@ func Start(ctx context.Context, cfg Config, log *slog.Logger) (_ *System, err er
 			s.stop()
 		}
 	}()
+
+	// 0. The data folder is this process's alone. The warehouse can then
+	// keep its name across restarts and take its lease back at once,
+	// instead of waiting for the lease of the run it succeeds to expire.
+	if s.dataLock, err = lockDataDir(cfg.Orders.DataDir); err != nil {
+		return nil, err
+	}
+	if !config.Lookup("LEADER_HOLDER") {
+		cfg.Inventory.LeaderHolder = "embedded"
+	}
 
 	// 1. Redis: in process unless REDIS_URL names a server. Its streams are
 	// logged to the data folder as they change, and the log is its one
@@ -170,5 +182,8 @@ func (s *System) close() {
 		if err := s.redis.close(); err != nil {
 			s.log.Error("closing the stream log", "err", err)
 		}
+	}
+	if s.dataLock != nil {
+		_ = s.dataLock.Unlock()
 	}
 }

@@ -60,11 +60,17 @@ type Config struct {
 	LeaderRenew time.Duration `env:"LEADER_RENEW" envDefault:"2s"`
 	// LeaderPoll is how often a standby asks for the lease.
 	LeaderPoll time.Duration `env:"LEADER_POLL" envDefault:"1s"`
+	// LeaderHolder names this replica in the lease; empty takes the host
+	// name and a random suffix, so that a restarted replica is a new holder
+	// and waits for its predecessor's lease. Only a process that owns its
+	// store alone may keep a name across restarts (the embedded run, which
+	// locks its data folder): it then takes its lease back at once.
+	LeaderHolder string `env:"LEADER_HOLDER"`
 }
 
 // election is the leader election the settings describe.
 func (c Config) election() leader.Options {
-	return leader.Options{TTL: c.LeaderLease, RenewEvery: c.LeaderRenew, PollEvery: c.LeaderPoll}
+	return leader.Options{TTL: c.LeaderLease, RenewEvery: c.LeaderRenew, PollEvery: c.LeaderPoll, Holder: c.LeaderHolder}
 }
 
 // LoadConfig reads and checks the configuration.
