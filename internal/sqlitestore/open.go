@@ -22,9 +22,12 @@ import (
 // meanwhile.
 func Open(ctx context.Context, path string, migrations fs.FS) (*sql.DB, error) {
 	if dir := filepath.Dir(path); dir != "" {
-		if err := os.MkdirAll(dir, 0o755); err != nil {
+		if err := os.MkdirAll(dir, 0o700); err != nil {
 			return nil, fmt.Errorf("creating data folder: %w", err)
 		}
+	}
+	if err := restrict(path); err != nil {
+		return nil, err
 	}
 	q := url.Values{}
 	q.Add("_pragma", "journal_mode(WAL)")
@@ -41,6 +44,14 @@ func Open(ctx context.Context, path string, migrations fs.FS) (*sql.DB, error) {
 		_ = db.Close()
 		return nil, fmt.Errorf("opening sqlite %s: %w", path, err)
 	}
+	// Files an earlier release created readable by all are closed to them
+	// too (new files are created so, see restrict).
+	for _, f := range []string{path, path + "-wal", path + "-shm"} {
+		if err := os.Chmod(f, 0o600); err != nil && !os.IsNotExist(err) {
+			_ = db.Close()
+			return nil, fmt.Errorf("restricting sqlite %s: %w", f, err)
+		}
+	}
 	p, err := goose.NewProvider(goose.DialectSQLite3, db, migrations, goose.WithDisableGlobalRegistry(true))
 	if err != nil {
 		_ = db.Close()
@@ -51,4 +62,15 @@ func Open(ctx context.Context, path string, migrations fs.FS) (*sql.DB, error) {
 		return nil, fmt.Errorf("applying migrations to %s: %w", path, err)
 	}
 	return db, nil
+}
+
+// restrict creates the database file for its owner alone before SQLite
+// opens it: SQLite gives its WAL and shared-memory files the database file's
+// permissions.
+func restrict(path string) error {
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_RDWR, 0o600)
+	if err != nil {
+		return fmt.Errorf("creating sqlite %s: %w", path, err)
+	}
+	return f.Close()
 }

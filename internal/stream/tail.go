@@ -27,10 +27,10 @@ type TailOptions struct {
 // do not decode are skipped. fn receives messages in stream order per stream.
 //
 // It reads with ranges (XRANGE after the last id, one pipeline for all
-// streams) rather than a blocking XREAD: a range finds its start by binary
-// search on every Redis, including the in-process one of the embedded run,
-// whose XREAD scans the whole stream and re-runs on every write while it
-// blocks. Idle, it looks again every Poll.
+// streams) rather than a blocking XREAD, and idle it looks again every Poll.
+// On Redis a range finds its start by search; the embedded run's in-process
+// Redis walks the stream to it, which streams trimmed as they are consumed
+// keep short.
 func Tail(ctx context.Context, rdb redis.UniversalClient, streams []string, opt TailOptions, fn func([]Message) error) error {
 	if opt.Count <= 0 {
 		opt.Count = 512
