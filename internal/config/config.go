@@ -1,6 +1,8 @@
 package config
 
 import (
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -247,4 +249,18 @@ func variables(t reflect.Type) []Variable {
 		out = append(out, Variable{Name: name, Default: def, HasDefault: has, Secret: f.Tag.Get("secret") == "true"})
 	}
 	return out
+}
+
+// InstanceName names one running instance of something: the host name and a
+// random suffix, so that a restarted process never takes the name (and what
+// Redis or a store keeps under it) of the one it replaces. fallback stands
+// for the host when it has no name.
+func InstanceName(fallback string) string {
+	host, err := os.Hostname()
+	if err != nil || host == "" {
+		host = fallback
+	}
+	var b [4]byte
+	_, _ = rand.Read(b[:])
+	return host + "-" + hex.EncodeToString(b[:])
 }

@@ -5,6 +5,8 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
+
+	"github.com/comanda-dev/comanda/internal/retry"
 )
 
 // ackLoop sends acknowledgements in batches: one pipeline per AckEvery or per
@@ -31,7 +33,7 @@ func (c *Consumer) ackLoop() {
 		if err != nil {
 			failures++
 			c.redis.fail()
-			retryAt = time.Now().Add(backoff(failures, c.opt.RetryBase, c.opt.RetryMax))
+			retryAt = time.Now().Add(retry.Backoff(failures, c.opt.RetryBase, c.opt.RetryMax))
 			c.log.Warn("acknowledging messages; retrying", "count", n, "err", err, "failures", failures)
 			return false
 		}
@@ -53,7 +55,7 @@ func (c *Consumer) ackLoop() {
 				// Shutdown: a few more tries. What stays unacknowledged is
 				// delivered again later; handlers are idempotent.
 				for attempt := 1; attempt <= 3 && !flush(); attempt++ {
-					time.Sleep(backoff(attempt, c.opt.RetryBase, c.opt.RetryMax))
+					time.Sleep(retry.Backoff(attempt, c.opt.RetryBase, c.opt.RetryMax))
 				}
 				return
 			}

@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
+
+	"github.com/comanda-dev/comanda/internal/retry"
 )
 
 // Handler stores the effect of a batch of messages. It returns nil only when
@@ -144,7 +146,7 @@ func (c *Consumer) ensureGroups(ctx context.Context) bool {
 			return false
 		}
 		c.log.Warn("creating consumer groups; waiting for Redis", "err", err, "attempt", attempt)
-		if !sleep(ctx, backoff(attempt, c.opt.RetryBase, c.opt.RetryMax)) {
+		if !retry.Sleep(ctx, retry.Backoff(attempt, c.opt.RetryBase, c.opt.RetryMax)) {
 			return false
 		}
 	}
@@ -192,7 +194,7 @@ func (c *Consumer) readLoop(ctx, hctx context.Context) {
 			if strings.HasPrefix(err.Error(), "NOGROUP") {
 				_ = EnsureGroups(ctx, c.rdb, c.opt.Group, c.opt.Streams...)
 			}
-			sleep(ctx, backoff(failures, c.opt.RetryBase, c.opt.RetryMax))
+			retry.Sleep(ctx, retry.Backoff(failures, c.opt.RetryBase, c.opt.RetryMax))
 			continue
 		}
 		failures = 0

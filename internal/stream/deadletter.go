@@ -8,6 +8,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/comanda-dev/comanda/internal/events"
+	"github.com/comanda-dev/comanda/internal/retry"
 )
 
 type deadEntry struct {
@@ -41,7 +42,7 @@ func (c *Consumer) deadLetter(ctx context.Context, e deadEntry, reason string) {
 		}
 		c.redis.fail()
 		c.log.Warn("dead-lettering message; retrying", "stream", e.stream, "id", e.id, "orderId", e.order, "err", err, "attempt", attempt)
-		if !sleep(ctx, backoff(attempt, c.opt.RetryBase, c.opt.RetryMax)) {
+		if !retry.Sleep(ctx, retry.Backoff(attempt, c.opt.RetryBase, c.opt.RetryMax)) {
 			return
 		}
 	}

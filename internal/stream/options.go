@@ -1,13 +1,12 @@
 package stream
 
 import (
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
-	"os"
 	"time"
+
+	"github.com/comanda-dev/comanda/internal/config"
 )
 
 // Options configure a Consumer. Zero values take the defaults noted.
@@ -150,12 +149,4 @@ func (o Options) check() error {
 // refreshEvery is how often held entries are touched.
 func (o Options) refreshEvery() time.Duration { return o.MinIdle / 4 }
 
-func defaultConsumerName() string {
-	host, err := os.Hostname()
-	if err != nil || host == "" {
-		host = "consumer"
-	}
-	var b [4]byte
-	_, _ = rand.Read(b[:])
-	return host + "-" + hex.EncodeToString(b[:])
-}
+func defaultConsumerName() string { return config.InstanceName("consumer") }

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/comanda-dev/comanda/internal/fault"
+	"github.com/comanda-dev/comanda/internal/retry"
 )
 
 // process handles one chunk: as a batch first, then, when the batch fails
@@ -73,7 +74,7 @@ func (c *Consumer) processOne(ctx context.Context, m Message) {
 		failures++
 		c.held.setLastErr(m.Stream, m.ID, err.Error())
 		if failures <= c.opt.Retries {
-			if !sleep(ctx, backoff(failures, c.opt.RetryBase, c.opt.RetryMax)) {
+			if !retry.Sleep(ctx, retry.Backoff(failures, c.opt.RetryBase, c.opt.RetryMax)) {
 				return
 			}
 			continue
@@ -139,7 +140,7 @@ func (c *Consumer) unhealthy(ctx context.Context, err error, attempt int) bool {
 		c.opt.Metrics.setPaused(c.opt.Group, true)
 		c.log.Warn("the handler's infrastructure does not answer; pausing reads and retrying", "err", err)
 	}
-	return sleep(ctx, backoff(attempt, c.opt.RetryBase, c.opt.RetryMax))
+	return retry.Sleep(ctx, retry.Backoff(attempt, c.opt.RetryBase, c.opt.RetryMax))
 }
 
 func (c *Consumer) healthy() {

@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
+
+	"github.com/comanda-dev/comanda/internal/retry"
 )
 
 // reclaimLoop takes over entries other consumers left idle — a consumer that
@@ -59,7 +61,7 @@ func (c *Consumer) takeOver(ctx, hctx context.Context) {
 				break
 			}
 			c.log.Warn("taking over the group's pending entries; retrying", "stream", s, "err", err)
-			if !sleep(ctx, backoff(attempt, c.opt.RetryBase, c.opt.RetryMax)) {
+			if !retry.Sleep(ctx, retry.Backoff(attempt, c.opt.RetryBase, c.opt.RetryMax)) {
 				return
 			}
 		}

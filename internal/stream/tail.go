@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
+
+	"github.com/comanda-dev/comanda/internal/retry"
 )
 
 // TailOptions configure Tail.
@@ -82,7 +84,7 @@ func Tail(ctx context.Context, rdb redis.UniversalClient, streams []string, opt 
 			}
 			failures++
 			log.Warn("tailing streams", "err", err, "failures", failures)
-			sleep(ctx, backoff(failures, 50*time.Millisecond, 2*time.Second))
+			retry.Sleep(ctx, retry.Backoff(failures, 50*time.Millisecond, 2*time.Second))
 			continue
 		}
 		failures = 0
@@ -106,7 +108,7 @@ func Tail(ctx context.Context, rdb redis.UniversalClient, streams []string, opt 
 			}
 		}
 		if !full {
-			sleep(ctx, opt.Poll)
+			retry.Sleep(ctx, opt.Poll)
 		}
 	}
 	return nil

@@ -29,10 +29,10 @@ import (
 
 // App is a started kitchen-app: New opens everything, Run serves.
 type App struct {
-	cfg   Config
-	log   *slog.Logger
-	store kitchen.Store
-	rdb   *redis.Client
+	cfg     Config
+	log     *slog.Logger
+	store   kitchen.Store
+	rdb     *redis.Client
 	relay   *outbox.Relay
 	trimmer *stream.Trimmer
 	// orders opens and fails tickets; cooks cook what the warehouse

@@ -2,15 +2,14 @@ package leader
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
-	"os"
 	"sync"
 	"time"
 
+	"github.com/comanda-dev/comanda/internal/config"
+	"github.com/comanda-dev/comanda/internal/retry"
 	"github.com/comanda-dev/comanda/inventory-app/internal/warehouse"
 )
 
@@ -135,7 +134,7 @@ func (e *Elector) Run(ctx context.Context, lead func(ctx context.Context, tok wa
 		if ctx.Err() != nil {
 			return nil
 		}
-		if !sleep(ctx, e.opt.PollEvery) {
+		if !retry.Sleep(ctx, e.opt.PollEvery) {
 			return nil
 		}
 	}
@@ -164,7 +163,7 @@ func (e *Elector) campaign(ctx context.Context) (warehouse.Token, time.Time, boo
 		default:
 			failures = 0
 		}
-		if !sleep(ctx, e.opt.PollEvery) {
+		if !retry.Sleep(ctx, e.opt.PollEvery) {
 			return 0, time.Time{}, false
 		}
 	}
@@ -259,23 +258,4 @@ func (e *Elector) clear(tok warehouse.Token) {
 	e.mu.Unlock()
 }
 
-func sleep(ctx context.Context, d time.Duration) bool {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return false
-	case <-t.C:
-		return true
-	}
-}
-
-func defaultHolder() string {
-	host, err := os.Hostname()
-	if err != nil || host == "" {
-		host = "inventory"
-	}
-	var b [4]byte
-	_, _ = rand.Read(b[:])
-	return host + "-" + hex.EncodeToString(b[:])
-}
+func defaultHolder() string { return config.InstanceName("inventory") }

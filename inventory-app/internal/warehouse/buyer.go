@@ -8,6 +8,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/comanda-dev/comanda/internal/events"
+	"github.com/comanda-dev/comanda/internal/retry"
 )
 
 // buyer is the only goroutine that buys ingredient i. Woken when the waiting
@@ -37,7 +38,7 @@ func (w *Warehouse) buyer(ctx context.Context, i int) {
 					break
 				}
 				if pause {
-					if !sleep(ctx, w.retryWait(failures)) {
+					if !retry.Sleep(ctx, w.retryWait(failures)) {
 						break
 					}
 					pause = false
@@ -158,7 +159,7 @@ func (w *Warehouse) recordPurchase(ctx context.Context, i, q int) {
 		w.log.Warn("recording a purchase; retrying", "ingredient", p.Ingredient, "quantity", q, "err", err, "attempt", attempt)
 		// Once ctx has ended this returns at once: the grace attempts
 		// follow without delaying shutdown.
-		sleep(ctx, w.retryWait(attempt))
+		retry.Sleep(ctx, w.retryWait(attempt))
 	}
 }
 

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/comanda-dev/comanda/internal/events"
+	"github.com/comanda-dev/comanda/internal/retry"
 )
 
 // Now is the clock of stored times: UTC, to the millisecond, which is what
@@ -30,7 +31,7 @@ func (w *Warehouse) clerk(ctx context.Context) {
 			}
 			failures++
 			w.log.Warn("serving waiting orders; retrying", "err", err, "failures", failures)
-			if !sleep(ctx, w.retryWait(failures)) {
+			if !retry.Sleep(ctx, w.retryWait(failures)) {
 				return
 			}
 			w.wakeClerk()
