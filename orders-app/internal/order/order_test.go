@@ -70,7 +70,7 @@ func TestCheckKey(t *testing.T) {
 			t.Errorf("%q accepted", bad)
 		}
 	}
-	if requestHash(2) == requestHash(3) || requestHash(2) != requestHash(2) {
+	if two, again := requestHash(2), requestHash(2); two == requestHash(3) || two != again {
 		t.Errorf("request fingerprints do not tell quantities apart")
 	}
 }
