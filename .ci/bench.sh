@@ -42,3 +42,21 @@ for _ in $(seq 1 100); do
 done
 echo "== $mode: $n orders × $q dishes"
 "$work/loadgen" -web http://127.0.0.1:28080 -password "$MANAGER_PASSWORD" -n "$n" -q "$q" -ws "$ws" -timeout "${TIMEOUT:-10m}"
+
+# What the burst left behind: the process's memory and, on the real Redis,
+# what this run's keys take there (streams are trimmed as they are consumed).
+sleep 3
+echo "rss of the comanda process: $(( $(ps -o rss= -p "$pid") / 1024 )) MiB"
+if [ "$mode" = real ]; then
+  total=0
+  for key in $(redis-cli -h 127.0.0.1 --scan --pattern "$tag:*"); do
+    bytes=$(redis-cli -h 127.0.0.1 memory usage "$key")
+    total=$(( total + ${bytes:-0} ))
+    if [ "$(redis-cli -h 127.0.0.1 type "$key")" = stream ]; then
+      echo "  $key: $(redis-cli -h 127.0.0.1 xlen "$key") entries, ${bytes:-0} bytes"
+    fi
+  done
+  echo "redis memory of this run's keys: $(( total / 1024 )) KiB"
+else
+  echo "stream log in the data folder: $(du -k "$DATA_DIR/streams.log" | cut -f1) KiB"
+fi
