@@ -50,12 +50,14 @@ type Hub struct {
 	log *slog.Logger
 	id  string // distinguishes this process's cursors from another's
 
-	mu      sync.Mutex
-	proj    *projection
-	seq     uint64
-	ring    []frame
-	clients map[*client]struct{}
-	closed  bool
+	mu   sync.Mutex
+	proj *projection
+	// sentCounts are the counts of the last frame.
+	sentCounts counts
+	seq        uint64
+	ring       []frame
+	clients    map[*client]struct{}
+	closed     bool
 
 	ready   chan struct{}
 	metrics metrics
@@ -201,7 +203,9 @@ func (h *Hub) readCounts(ctx context.Context) {
 func (h *Hub) flush() {
 	buying := h.src.Buying()
 	h.mu.Lock()
-	if h.proj.delta.empty() {
+	// Counts that changed alone make a frame too: orders-app's counts may
+	// follow the events that moved them.
+	if h.proj.delta.empty() && h.proj.counts() == h.sentCounts {
 		h.mu.Unlock()
 		return
 	}
@@ -218,6 +222,7 @@ func (h *Hub) flush() {
 		msg.Stock = append(msg.Stock, s)
 	}
 	h.proj.resetDelta()
+	h.sentCounts = msg.Counts
 	h.seq++
 	msg.Cursor = h.cursor(h.seq)
 	data, err := json.Marshal(msg)
