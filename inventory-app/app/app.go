@@ -86,10 +86,20 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (_ *App, err error) 
 	a.metrics = stream.NewMetrics(reg)
 
 	// 1. The store: MongoDB when configured, else a SQLite file.
+	// A database still coming up delays the start rather than failing it.
 	if cfg.MongoURL != "" {
-		a.store, err = mongo.Open(ctx, cfg.MongoURL, cfg.MongoDatabase)
+		var m *mongo.Store
+		m, err = lifecycle.Await(ctx, log, "mongodb", func(ctx context.Context) (*mongo.Store, error) {
+			return mongo.Open(ctx, cfg.MongoURL, cfg.MongoDatabase)
+		})
+		if err == nil {
+			a.store = m
+		}
 	} else {
-		a.store, err = sqlite.Open(ctx, filepath.Join(cfg.DataDir, "inventory.db"))
+		var lite *sqlite.Store
+		if lite, err = sqlite.Open(ctx, filepath.Join(cfg.DataDir, "inventory.db")); err == nil {
+			a.store = lite
+		}
 	}
 	if err != nil {
 		return nil, fmt.Errorf("opening inventory store: %w", err)

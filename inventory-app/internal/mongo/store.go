@@ -37,6 +37,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo/readpref"
 	"go.mongodb.org/mongo-driver/v2/mongo/writeconcern"
 
+	"github.com/comanda-dev/comanda/internal/fault"
 	"github.com/comanda-dev/comanda/inventory-app/internal/warehouse"
 )
 
@@ -85,7 +86,8 @@ func open(ctx context.Context, client *mongodrv.Client, database string) (*Store
 	pingCtx, cancel := context.WithTimeout(ctx, 15*time.Second)
 	defer cancel()
 	if err := client.Ping(pingCtx, readpref.Primary()); err != nil {
-		return nil, fmt.Errorf("pinging mongodb: %w", err)
+		// No primary yet (still starting, or electing one): worth waiting.
+		return nil, fault.Unavailable(fmt.Errorf("pinging mongodb: %w", err))
 	}
 	db := client.Database(database)
 	if err := requireReplicaSet(ctx, db); err != nil {
