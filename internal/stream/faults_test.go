@@ -9,8 +9,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/redis/go-redis/v9"
 
+	"github.com/comanda-dev/comanda/internal/events"
 	"github.com/comanda-dev/comanda/internal/fault"
 	"github.com/comanda-dev/comanda/internal/stream"
 	"github.com/comanda-dev/comanda/internal/testkit"
@@ -223,6 +225,44 @@ func runFaultSuite(t *testing.T, setup func(*testing.T) env) {
 		_, err = dlq.Replay(context.Background(), dl[0].ID)
 		if !errors.Is(err, stream.ErrNotReplicated) || !fault.IsUnavailable(err) {
 			t.Errorf("replay with no replica to confirm it: %v, want an unavailable ErrNotReplicated", err)
+		}
+	})
+	t.Run("lag and backlog are reported truthfully after trimming", func(t *testing.T) {
+		e := setup(t)
+		ctx := context.Background()
+		e.publishPlaced(t, 300)
+		e.ensureGroup(t, e.streams.Orders, events.GroupKitchen)
+		res, err := e.rdb.XReadGroup(ctx, &redis.XReadGroupArgs{Group: events.GroupKitchen, Consumer: "k", Streams: []string{e.streams.Orders, ">"}, Count: 200}).Result()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var read []string
+		for _, x := range res[0].Messages {
+			read = append(read, x.ID)
+		}
+		if err := e.rdb.XAck(ctx, e.streams.Orders, events.GroupKitchen, read[:150]...).Err(); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := stream.NewTrimmer(e.rdb, e.streams, 0, nil, nil).Trim(ctx, e.streams.Orders); err != nil {
+			t.Fatal(err)
+		}
+		reg := prometheus.NewRegistry()
+		reg.MustRegister(stream.NewGroupCollector(e.rdb, []stream.GroupRef{{Stream: e.streams.Orders, Group: events.GroupKitchen}}, e.streams.DeadLetter))
+		got := map[string]float64{}
+		fams, err := reg.Gather()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range fams {
+			for _, m := range f.GetMetric() {
+				got[f.GetName()] = m.GetGauge().GetValue()
+			}
+		}
+		want := map[string]float64{"stream_group_lag": 100, "stream_group_pending": 50, "stream_group_backlog": 150}
+		for name, v := range want {
+			if got[name] != v {
+				t.Errorf("%s = %v, want %v (all: %v)", name, got[name], v, got)
+			}
 		}
 	})
 	t.Run("settings that cannot work are refused", func(t *testing.T) {
