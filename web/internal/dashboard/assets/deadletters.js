@@ -56,7 +56,9 @@ export function createDeadLetters(root, { onOpen }) {
       const res = await api.deadLetters(50);
       if (mine !== seq) return;
       items = res.deadLetters || [];
-      note = null;
+      // A refresh clears a failed load, never the report of what the
+      // manager just did.
+      if (note && note[0] === 'loadError') note = null;
     } catch (err) {
       if (mine !== seq || err.status === 401) return;
       note = ['loadError', { message: err.message }];
@@ -66,15 +68,16 @@ export function createDeadLetters(root, { onOpen }) {
 
   async function doReplay(d, button) {
     button.disabled = true;
+    let result;
     try {
       await api.replay(d.id);
-      note = ['replayed'];
+      result = ['replayed'];
     } catch (err) {
       if (err.status === 401) return;
-      note = ['loadError', { message: err.message }];
+      result = ['loadError', { message: err.message }];
     }
     await load();
-    if (!note) note = ['replayed'];
+    note = result;
     draw();
   }
 
