@@ -128,14 +128,17 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (_ *App, err error) 
 	if err != nil {
 		return nil, err
 	}
-	// One message per call, one call per cook: a dish takes COOK_TIME, so
-	// cooks work side by side rather than through a batch.
+	// A dish takes COOK_TIME, so dishes cook side by side: COOKS cooks,
+	// each with a tray of up to COOK_TRAY dishes that share their two
+	// transactions (started, delivered). A tray takes what has arrived and
+	// never waits to fill up, so a trickle of orders cooks one by one.
 	a.cooks, err = stream.NewConsumer(a.rdb, stream.Options{
 		Group:         consumer.Group,
 		Streams:       []string{streams.Inventory},
 		Types:         consumer.CookTypes,
 		DeadLetter:    streams.DeadLetter,
-		Chunk:         1,
+		Read:          max(128, cfg.CookTray),
+		Chunk:         cfg.CookTray,
 		Workers:       cfg.Cooks,
 		MinIdle:       cfg.ReclaimIdle,
 		MaxDeliveries: cfg.MaxDeliveries,

@@ -22,8 +22,11 @@ type Config struct {
 	// holds a connection only for one short transaction per step, never
 	// while the dish cooks, so many more cooks than connections is fine.
 	DatabaseMaxConns int32 `env:"KITCHEN_DB_MAX_CONNS" envDefault:"16"`
-	// Cooks is how many dishes cook at once.
+	// Cooks is how many cooks work at once.
 	Cooks int `env:"COOKS" envDefault:"64"`
+	// CookTray is the most dishes one cook takes at once: they cook
+	// together and are stored together.
+	CookTray int `env:"COOK_TRAY" envDefault:"32"`
 	// CookTime is how long one dish takes once its ingredients are reserved.
 	CookTime time.Duration `env:"COOK_TIME" envDefault:"20ms"`
 	// RandomSeed fixes the sequence of random recipe picks (for repeatable
@@ -57,6 +60,9 @@ func (c Config) Validate() error {
 	if c.Cooks < 1 {
 		errs = append(errs, errors.New("COOKS must be at least 1"))
 	}
+	if c.CookTray < 1 || c.CookTray > 500 {
+		errs = append(errs, errors.New("COOK_TRAY must be between 1 and 500"))
+	}
 	if c.CookTime < 0 {
 		errs = append(errs, errors.New("COOK_TIME must not be negative"))
 	}
@@ -79,6 +85,7 @@ func (c Config) LogValue() slog.Value {
 		slog.String("databaseSchema", c.DatabaseSchema),
 		slog.Int("databaseMaxConns", int(c.DatabaseMaxConns)),
 		slog.Int("cooks", c.Cooks),
+		slog.Int("cookTray", c.CookTray),
 		slog.String("cookTime", c.CookTime.String()),
 		slog.Uint64("randomSeed", c.RandomSeed),
 	)

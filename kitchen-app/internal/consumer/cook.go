@@ -9,24 +9,24 @@ import (
 	"github.com/comanda-dev/comanda/kitchen-app/internal/kitchen"
 )
 
-// Cook cooks the dishes whose ingredients were reserved. It runs per message
-// (Chunk 1) on as many workers as there are cooks, since each dish takes the
-// cooking time. A reservation for an order the kitchen never took can never
-// be cooked: it goes to the dead-letter stream.
+// Cook cooks the dishes whose ingredients were reserved, a tray of them per
+// handler call (the messages of one call cook together, for the cooking
+// time). A reservation for an order the kitchen never took can never be
+// cooked: the tray fails as a whole, the consumer then takes its messages
+// one by one, and that one goes to the dead-letter stream.
 func Cook(svc *kitchen.Service) stream.Handler {
 	return func(ctx context.Context, msgs []stream.Message) error {
+		ids := make([]string, 0, len(msgs))
 		for _, m := range msgs {
 			if _, err := events.DecodePayload[events.IngredientsReserved](m.Event); err != nil {
 				return err
 			}
-			err := svc.Cook(ctx, m.Event.OrderID)
-			if errors.Is(err, kitchen.ErrNotFound) {
-				return stream.Permanent(err)
-			}
-			if err != nil {
-				return err
-			}
+			ids = append(ids, m.Event.OrderID)
 		}
-		return nil
+		err := svc.Cook(ctx, ids...)
+		if errors.Is(err, kitchen.ErrNotFound) {
+			return stream.Permanent(err)
+		}
+		return err
 	}
 }

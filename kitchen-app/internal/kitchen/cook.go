@@ -8,54 +8,73 @@ import (
 	"github.com/comanda-dev/comanda/internal/events"
 )
 
-// Cook serves an order whose ingredients were reserved: it starts cooking,
-// waits the cooking time and delivers the dish, each step stored with its
-// event. Steps already taken are not repeated, so a redelivered reservation
-// of a delivered dish changes nothing. When ctx ends while the dish cooks,
-// Cook returns the error and leaves the ticket preparing: the reservation
-// stays pending and is delivered again. An order without a ticket gives
-// ErrNotFound.
-func (s *Service) Cook(ctx context.Context, orderID string) error {
-	if !validOrderID(orderID) {
-		return fmt.Errorf("cooking order %q: %w", orderID, ErrNotFound)
-	}
-	served := false
-	err := s.transition(ctx, orderID, func(t *Ticket) []events.Envelope {
-		served = t.Stage == Delivered
-		if !t.StartCooking(Now()) {
-			return nil
+// Cook serves orders whose ingredients were reserved, together, as one cook
+// works a tray: it starts cooking them, waits the cooking time and delivers
+// the dishes, each step stored with its events in one transaction for the
+// whole tray. Steps already taken are not repeated, so a redelivered
+// reservation of a delivered dish changes nothing. When ctx ends while the
+// dishes cook, Cook returns the error and leaves the tickets preparing: the
+// reservations stay pending and are delivered again. An order without a
+// ticket gives ErrNotFound, and nothing of the tray is stored.
+func (s *Service) Cook(ctx context.Context, orderIDs ...string) error {
+	for _, id := range orderIDs {
+		if !validOrderID(id) {
+			return fmt.Errorf("cooking order %q: %w", id, ErrNotFound)
 		}
-		return []events.Envelope{events.MustNew(Source, t.OrderID, t.UpdatedAt, events.CookingStarted{Recipe: t.Recipe})}
+	}
+	var cooking []string
+	err := s.transition(ctx, orderIDs, func(tickets map[string]*Ticket) ([]events.Envelope, error) {
+		cooking = cooking[:0] // the store may call fn again
+		at := Now()
+		var envs []events.Envelope
+		for _, id := range orderIDs {
+			t, ok := tickets[id]
+			if !ok {
+				return nil, fmt.Errorf("cooking order %s: %w", id, ErrNotFound)
+			}
+			if t.Stage == Delivered {
+				continue
+			}
+			if t.StartCooking(at) {
+				envs = append(envs, events.MustNew(Source, t.OrderID, t.UpdatedAt, events.CookingStarted{Recipe: t.Recipe}))
+			}
+			cooking = append(cooking, id)
+		}
+		return envs, nil
 	})
 	if err != nil {
-		return fmt.Errorf("starting to cook order %s: %w", orderID, err)
+		return fmt.Errorf("starting to cook %d orders: %w", len(orderIDs), err)
 	}
-	if served {
+	if len(cooking) == 0 {
 		return nil
 	}
 	if err := s.wait(ctx); err != nil {
-		return fmt.Errorf("cooking order %s: %w", orderID, err)
+		return fmt.Errorf("cooking %d orders: %w", len(cooking), err)
 	}
-	err = s.transition(ctx, orderID, func(t *Ticket) []events.Envelope {
-		if !t.Deliver(Now()) {
-			return nil
+	err = s.transition(ctx, cooking, func(tickets map[string]*Ticket) ([]events.Envelope, error) {
+		at := Now()
+		var envs []events.Envelope
+		for _, id := range cooking {
+			if t, ok := tickets[id]; ok && t.Deliver(at) {
+				envs = append(envs, events.MustNew(Source, t.OrderID, t.UpdatedAt, events.DishDelivered{Recipe: t.Recipe}))
+			}
 		}
-		return []events.Envelope{events.MustNew(Source, t.OrderID, t.UpdatedAt, events.DishDelivered{Recipe: t.Recipe})}
+		return envs, nil
 	})
 	if err != nil {
-		return fmt.Errorf("delivering order %s: %w", orderID, err)
+		return fmt.Errorf("delivering %d orders: %w", len(cooking), err)
 	}
 	return nil
 }
 
-// transition stores one change of a ticket with its events, in one
+// transition stores changes of tickets with their events, in one
 // transaction, and wakes the relay when there are events.
-func (s *Service) transition(ctx context.Context, orderID string, fn func(*Ticket) []events.Envelope) error {
+func (s *Service) transition(ctx context.Context, orderIDs []string, fn func(map[string]*Ticket) ([]events.Envelope, error)) error {
 	stored := 0
-	err := s.store.Update(ctx, orderID, func(t *Ticket) ([]events.Envelope, error) {
-		envs := fn(t)
+	err := s.store.Update(ctx, orderIDs, func(tickets map[string]*Ticket) ([]events.Envelope, error) {
+		envs, err := fn(tickets)
 		stored = len(envs)
-		return envs, nil
+		return envs, err
 	})
 	if err == nil && stored > 0 {
 		s.published()

@@ -2,7 +2,6 @@ package kitchen
 
 import (
 	"context"
-	"errors"
 	"fmt"
 
 	"github.com/comanda-dev/comanda/internal/events"
@@ -20,21 +19,34 @@ type Failure struct {
 // there is nothing of theirs to stop.
 func (s *Service) Fail(ctx context.Context, failures []Failure) error {
 	at := Now()
+	reasons := make(map[string]string, len(failures))
+	ids := make([]string, 0, len(failures))
 	for _, f := range failures {
 		if !validOrderID(f.OrderID) {
 			s.log.Debug("dead letter without an order id", "orderId", f.OrderID)
 			continue
 		}
-		err := s.store.Update(ctx, f.OrderID, func(t *Ticket) ([]events.Envelope, error) {
-			t.Fail(f.Reason, at)
-			return nil, nil
-		})
-		switch {
-		case errors.Is(err, ErrNotFound):
-			s.log.Debug("dead letter of an order the kitchen never took", "orderId", f.OrderID)
-		case err != nil:
-			return fmt.Errorf("failing the ticket of order %s: %w", f.OrderID, err)
+		if _, seen := reasons[f.OrderID]; !seen {
+			ids = append(ids, f.OrderID)
 		}
+		reasons[f.OrderID] = f.Reason
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	err := s.store.Update(ctx, ids, func(tickets map[string]*Ticket) ([]events.Envelope, error) {
+		for _, id := range ids {
+			t, ok := tickets[id]
+			if !ok {
+				s.log.Debug("dead letter of an order the kitchen never took", "orderId", id)
+				continue
+			}
+			t.Fail(reasons[id], at)
+		}
+		return nil, nil
+	})
+	if err != nil {
+		return fmt.Errorf("failing the tickets of %d orders: %w", len(ids), err)
 	}
 	return nil
 }

@@ -28,10 +28,12 @@ type Store interface {
 	List(ctx context.Context, q Query) ([]Ticket, error)
 	// Counts returns how many tickets are in each stage.
 	Counts(ctx context.Context) (map[Stage]int, error)
-	// Update locks the ticket of an order (ErrNotFound if none), calls fn
-	// with it and stores, in one transaction, the ticket if fn changed it
-	// and the events fn returns. Nothing is stored when fn fails.
-	Update(ctx context.Context, orderID string, fn func(*Ticket) ([]events.Envelope, error)) error
+	// Update locks the tickets of orders, calls fn with those that exist
+	// (keyed by order id; an order without a ticket is absent) and stores,
+	// in one transaction, the tickets fn changed and the events it returns.
+	// Nothing is stored when fn fails. One transaction for many tickets is
+	// how the kitchen keeps up with a burst.
+	Update(ctx context.Context, orderIDs []string, fn func(tickets map[string]*Ticket) ([]events.Envelope, error)) error
 	// PublishPending publishes stored events (see outbox.Store).
 	PublishPending(ctx context.Context, limit int, publish func(context.Context, []events.Envelope) error) (int, error)
 	// OutboxLen counts the events waiting to be published.

@@ -182,25 +182,45 @@ func (s *Store) Counts(ctx context.Context) (map[kitchen.Stage]int, error) {
 
 // Update implements kitchen.Store. The row lock is held only for the
 // transaction, which touches one ticket: cooks sharing a small pool wait
-// briefly for a connection, never for each other.
-func (s *Store) Update(ctx context.Context, orderID string, fn func(*kitchen.Ticket) ([]events.Envelope, error)) error {
+// Update implements kitchen.Store. The tickets are locked in order id
+// order, so that replicas updating overlapping sets never deadlock.
+func (s *Store) Update(ctx context.Context, orderIDs []string, fn func(map[string]*kitchen.Ticket) ([]events.Envelope, error)) error {
 	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		before, err := scanTicket(tx.QueryRow(ctx, `SELECT `+ticketColumns+` FROM tickets WHERE order_id = $1 FOR UPDATE`, orderID))
-		if errors.Is(err, pgx.ErrNoRows) {
-			return kitchen.ErrNotFound
-		}
+		rows, err := tx.Query(ctx, `SELECT `+ticketColumns+` FROM tickets WHERE order_id = ANY($1::uuid[]) ORDER BY order_id FOR UPDATE`, orderIDs)
 		if err != nil {
-			return fmt.Errorf("locking ticket %s: %w", orderID, err)
+			return fmt.Errorf("locking %d tickets: %w", len(orderIDs), err)
 		}
-		after := before
-		envs, err := fn(&after)
+		before := make(map[string]kitchen.Ticket, len(orderIDs))
+		for rows.Next() {
+			t, err := scanTicket(rows)
+			if err != nil {
+				rows.Close()
+				return fmt.Errorf("locking tickets: %w", err)
+			}
+			before[t.OrderID] = t
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("locking tickets: %w", err)
+		}
+		after := make(map[string]*kitchen.Ticket, len(before))
+		for id, t := range before {
+			after[id] = &t
+		}
+		envs, err := fn(after)
 		if err != nil {
 			return err
 		}
-		if changed(before, after) {
-			if _, err := tx.Exec(ctx, `UPDATE tickets SET stage = $2, failure_reason = $3, since = $4, updated_at = $5 WHERE order_id = $1`,
-				orderID, string(after.Stage), after.FailureReason, after.Since, after.UpdatedAt); err != nil {
-				return fmt.Errorf("storing ticket %s: %w", orderID, err)
+		b := &pgx.Batch{}
+		for id, t := range after {
+			if changed(before[id], *t) {
+				b.Queue(`UPDATE tickets SET stage = $2, failure_reason = $3, since = $4, updated_at = $5 WHERE order_id = $1`,
+					id, string(t.Stage), t.FailureReason, t.Since, t.UpdatedAt)
+			}
+		}
+		if b.Len() > 0 {
+			if err := tx.SendBatch(ctx, b).Close(); err != nil {
+				return fmt.Errorf("storing %d tickets: %w", b.Len(), err)
 			}
 		}
 		return pgstore.InsertOutbox(ctx, tx, envs)

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -179,24 +180,53 @@ func (s *Store) Counts(ctx context.Context) (map[kitchen.Stage]int, error) {
 }
 
 // Update implements kitchen.Store.
-func (s *Store) Update(ctx context.Context, orderID string, fn func(*kitchen.Ticket) ([]events.Envelope, error)) error {
+func (s *Store) Update(ctx context.Context, orderIDs []string, fn func(map[string]*kitchen.Ticket) ([]events.Envelope, error)) error {
 	return sqlitestore.InTx(ctx, s.db, func(tx *sql.Tx) error {
-		before, err := scanTicket(tx.QueryRowContext(ctx, `SELECT `+ticketColumns+` FROM tickets WHERE order_id = ?`, orderID))
-		if errors.Is(err, sql.ErrNoRows) {
-			return kitchen.ErrNotFound
+		before := make(map[string]kitchen.Ticket, len(orderIDs))
+		// Chunked: SQLite bounds the number of parameters of one statement.
+		for ids := range slices.Chunk(orderIDs, 500) {
+			args := make([]any, len(ids))
+			for i, id := range ids {
+				args[i] = id
+			}
+			rows, err := tx.QueryContext(ctx, `SELECT `+ticketColumns+` FROM tickets WHERE order_id IN (?`+strings.Repeat(",?", len(ids)-1)+`)`, args...)
+			if err != nil {
+				return fmt.Errorf("loading %d tickets: %w", len(ids), err)
+			}
+			for rows.Next() {
+				t, err := scanTicket(rows)
+				if err != nil {
+					rows.Close()
+					return fmt.Errorf("loading tickets: %w", err)
+				}
+				before[t.OrderID] = t
+			}
+			rows.Close()
+			if err := rows.Err(); err != nil {
+				return fmt.Errorf("loading tickets: %w", err)
+			}
 		}
-		if err != nil {
-			return fmt.Errorf("loading ticket %s: %w", orderID, err)
+		after := make(map[string]*kitchen.Ticket, len(before))
+		for id, t := range before {
+			after[id] = &t
 		}
-		after := before
-		envs, err := fn(&after)
+		envs, err := fn(after)
 		if err != nil {
 			return err
 		}
-		if changed(before, after) {
-			if _, err := tx.ExecContext(ctx, `UPDATE tickets SET stage = ?, failure_reason = ?, since = ?, updated_at = ? WHERE order_id = ?`,
-				string(after.Stage), after.FailureReason, micros(after.Since), micros(after.UpdatedAt), orderID); err != nil {
-				return fmt.Errorf("storing ticket %s: %w", orderID, err)
+		var upd *sql.Stmt
+		for id, t := range after {
+			if !changed(before[id], *t) {
+				continue
+			}
+			if upd == nil {
+				if upd, err = tx.PrepareContext(ctx, `UPDATE tickets SET stage = ?, failure_reason = ?, since = ?, updated_at = ? WHERE order_id = ?`); err != nil {
+					return fmt.Errorf("storing tickets: %w", err)
+				}
+				defer upd.Close()
+			}
+			if _, err := upd.ExecContext(ctx, string(t.Stage), t.FailureReason, micros(t.Since), micros(t.UpdatedAt), id); err != nil {
+				return fmt.Errorf("storing ticket %s: %w", id, err)
 			}
 		}
 		return sqlitestore.InsertOutbox(ctx, tx, envs)

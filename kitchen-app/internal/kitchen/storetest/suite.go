@@ -164,12 +164,14 @@ func Run(t *testing.T, newStore func(t *testing.T) kitchen.Store) {
 		if _, err := s.Get(ctx, id); !errors.Is(err, kitchen.ErrNotFound) {
 			t.Errorf("get: got %v, want ErrNotFound", err)
 		}
-		err := s.Update(ctx, id, func(*kitchen.Ticket) ([]events.Envelope, error) {
-			t.Error("update called fn for an unknown order")
+		err := s.Update(ctx, []string{id}, func(tickets map[string]*kitchen.Ticket) ([]events.Envelope, error) {
+			if len(tickets) != 0 {
+				t.Errorf("update handed %d tickets for an unknown order", len(tickets))
+			}
 			return nil, nil
 		})
-		if !errors.Is(err, kitchen.ErrNotFound) {
-			t.Errorf("update: got %v, want ErrNotFound", err)
+		if err != nil {
+			t.Errorf("update of an unknown order: %v", err)
 		}
 	})
 
@@ -182,7 +184,8 @@ func Run(t *testing.T, newStore func(t *testing.T) kitchen.Store) {
 		drain(t, s)
 
 		boom := errors.New("boom")
-		err := s.Update(ctx, id, func(x *kitchen.Ticket) ([]events.Envelope, error) {
+		err := s.Update(ctx, []string{id}, func(tickets map[string]*kitchen.Ticket) ([]events.Envelope, error) {
+			x := tickets[id]
 			x.StartCooking(later())
 			return []events.Envelope{started(*x)}, boom
 		})
@@ -221,6 +224,47 @@ func Run(t *testing.T, newStore func(t *testing.T) kitchen.Store) {
 		}
 	})
 
+	t.Run("one update moves many tickets, and only those it changed", func(t *testing.T) {
+		t.Parallel()
+		s := newStore(t)
+		tk := tickets(600, "pizza") // more than one statement's parameters
+		mustCreate(t, s, tk)
+		drain(t, s)
+		ids := make([]string, len(tk))
+		for i, x := range tk {
+			ids[i] = x.OrderID
+		}
+		unknown := uuid.Must(uuid.NewV7()).String()
+		at := later()
+		err := s.Update(ctx, append(ids, unknown), func(tickets map[string]*kitchen.Ticket) ([]events.Envelope, error) {
+			if len(tickets) != len(ids) {
+				t.Errorf("handed %d tickets for %d known orders", len(tickets), len(ids))
+			}
+			var envs []events.Envelope
+			for i, id := range ids {
+				if i%2 == 0 && tickets[id].StartCooking(at) {
+					envs = append(envs, started(*tickets[id]))
+				}
+			}
+			return envs, nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, id := range ids {
+			got, err := s.Get(ctx, id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if want := map[bool]kitchen.Stage{true: kitchen.Preparing, false: kitchen.WaitingIngredients}[i%2 == 0]; got.Stage != want {
+				t.Fatalf("ticket %d is %s, want %s", i, got.Stage, want)
+			}
+		}
+		if n := len(drain(t, s)); n != len(ids)/2 {
+			t.Errorf("%d events stored, want %d", n, len(ids)/2)
+		}
+	})
+
 	t.Run("racing updates of one ticket: it starts cooking once", func(t *testing.T) {
 		t.Parallel()
 		s := newStore(t)
@@ -232,7 +276,8 @@ func Run(t *testing.T, newStore func(t *testing.T) kitchen.Store) {
 		var wg sync.WaitGroup
 		for range 8 {
 			wg.Go(func() {
-				err := s.Update(ctx, id, func(x *kitchen.Ticket) ([]events.Envelope, error) {
+				err := s.Update(ctx, []string{id}, func(tickets map[string]*kitchen.Ticket) ([]events.Envelope, error) {
+					x := tickets[id]
 					if !x.StartCooking(kitchen.Now()) {
 						return nil, nil
 					}
@@ -425,7 +470,9 @@ func mustCreate(t *testing.T, s kitchen.Store, in []kitchen.Ticket) []kitchen.Ti
 
 func mustUpdate(t *testing.T, s kitchen.Store, id string, fn func(*kitchen.Ticket) []events.Envelope) {
 	t.Helper()
-	err := s.Update(context.Background(), id, func(tk *kitchen.Ticket) ([]events.Envelope, error) { return fn(tk), nil })
+	err := s.Update(context.Background(), []string{id}, func(tickets map[string]*kitchen.Ticket) ([]events.Envelope, error) {
+		return fn(tickets[id]), nil
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
