@@ -111,9 +111,11 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (_ *App, err error) 
 		return nil, err
 	}
 
-	// 3. The farmers market: bounded, timed out, behind a circuit breaker.
+	// 3. The farmers market: under an adaptive limit, timed out, behind a
+	// circuit breaker.
 	a.market, err = market.New(market.Config{
 		URL: cfg.MarketURL, Timeout: cfg.MarketTimeout, Concurrency: cfg.MarketConcurrency,
+		ConcurrencyFloor: cfg.MarketConcurrencyFloor, ConcurrencyInitial: cfg.MarketConcurrencyInitial,
 		BreakerFailures: cfg.MarketBreakerFailures, BreakerCooldown: cfg.MarketBreakerCooldown, Logger: log,
 		ObserveLatency: marketLatency(reg).Observe,
 	})

@@ -26,8 +26,13 @@ type Config struct {
 	MarketURL string `env:"MARKET_URL" envDefault:"http://127.0.0.1:3010/api/farmers-market/buy"`
 	// MarketTimeout bounds each market call.
 	MarketTimeout time.Duration `env:"MARKET_TIMEOUT" envDefault:"2s"`
-	// MarketConcurrency bounds the market calls in flight.
-	MarketConcurrency int `env:"MARKET_CONCURRENCY" envDefault:"16"`
+	// MarketConcurrency is the ceiling of the market calls in flight. The
+	// client adapts its limit below it to the market's unannounced
+	// capacity, from MarketConcurrencyInitial and never under
+	// MarketConcurrencyFloor.
+	MarketConcurrency        int `env:"MARKET_CONCURRENCY" envDefault:"256"`
+	MarketConcurrencyFloor   int `env:"MARKET_CONCURRENCY_FLOOR" envDefault:"1"`
+	MarketConcurrencyInitial int `env:"MARKET_CONCURRENCY_INITIAL" envDefault:"4"`
 	// MarketCallsPerIngredient bounds the calls one ingredient's buyer keeps
 	// in flight; more than one only while the shortfall needs them.
 	MarketCallsPerIngredient int `env:"MARKET_CALLS_PER_INGREDIENT" envDefault:"4"`
@@ -96,6 +101,9 @@ func (c Config) Validate() error {
 	add(err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "", "MARKET_URL must be an absolute http(s) URL")
 	add(c.MarketTimeout <= 0, "MARKET_TIMEOUT must be positive")
 	add(c.MarketConcurrency < 1 || c.MarketConcurrency > 1000, "MARKET_CONCURRENCY must be between 1 and 1000")
+	add(c.MarketConcurrencyFloor < 1 || c.MarketConcurrencyFloor > c.MarketConcurrency, "MARKET_CONCURRENCY_FLOOR must be between 1 and MARKET_CONCURRENCY")
+	add(c.MarketConcurrencyInitial < c.MarketConcurrencyFloor || c.MarketConcurrencyInitial > c.MarketConcurrency,
+		"MARKET_CONCURRENCY_INITIAL must be between MARKET_CONCURRENCY_FLOOR and MARKET_CONCURRENCY")
 	add(c.MarketCallsPerIngredient < 1 || c.MarketCallsPerIngredient > 100, "MARKET_CALLS_PER_INGREDIENT must be between 1 and 100")
 	add(c.MarketRetryMin <= 0, "MARKET_RETRY_MIN must be positive")
 	add(c.MarketRetryMax < c.MarketRetryMin, "MARKET_RETRY_MAX must not be below MARKET_RETRY_MIN")
@@ -119,6 +127,8 @@ func (c Config) LogValue() slog.Value {
 		slog.String("marketUrl", config.Redact(c.MarketURL)),
 		slog.String("marketTimeout", c.MarketTimeout.String()),
 		slog.Int("marketConcurrency", c.MarketConcurrency),
+		slog.Int("marketConcurrencyFloor", c.MarketConcurrencyFloor),
+		slog.Int("marketConcurrencyInitial", c.MarketConcurrencyInitial),
 		slog.Int("marketCallsPerIngredient", c.MarketCallsPerIngredient),
 		slog.String("marketRetryMin", c.MarketRetryMin.String()),
 		slog.String("marketRetryMax", c.MarketRetryMax.String()),

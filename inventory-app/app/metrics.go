@@ -22,6 +22,13 @@ func registerMarketMetrics(reg *prometheus.Registry, m *market.Client) {
 		counter("timeouts_total", "Market calls that timed out.", func(s market.Stats) int64 { return s.Timeouts }),
 		counter("units_bought_total", "Units bought at the market.", func(s market.Stats) int64 { return s.UnitsBought }),
 		counter("rejected_total", "Calls refused by the open circuit breaker.", func(s market.Stats) int64 { return s.Rejected }),
+		counter("too_many_requests_total", "Market answers of 429 Too Many Requests: the market at its capacity.", func(s market.Stats) int64 { return s.Busy }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "inventory_market_retry_after_seconds_total", Help: "Time the market's Retry-After held every market call back."},
+			func() float64 { return m.Stats().RetryAfterWait.Seconds() }),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "inventory_market_concurrency_limit", Help: "Market calls allowed in flight now, as adapted to the market's capacity."},
+			func() float64 { return float64(m.Stats().Limit) }),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "inventory_market_calls_in_flight", Help: "Market calls sent and not yet answered."},
+			func() float64 { return float64(m.Stats().InFlight) }),
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "inventory_market_breaker_open", Help: "1 while the market circuit breaker is open."},
 			func() float64 {
 				if m.Stats().Breaker == "open" {

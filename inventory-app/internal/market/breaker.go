@@ -11,7 +11,8 @@ import (
 // newBreaker opens after failures consecutive failed calls and lets one probe
 // through after cooldown. Zero answers are answers: they count as successes.
 // Calls abandoned because the caller went away are not the market's fault
-// and do not count at all.
+// and do not count at all; nor do 429s, which prove the market up and only
+// busy: the limiter answers those (see Client.Buy).
 func newBreaker(failures int, cooldown time.Duration, c *counters, log *slog.Logger) *gobreaker.CircuitBreaker[int] {
 	return gobreaker.NewCircuitBreaker[int](gobreaker.Settings{
 		Name:        "farmers-market",

@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/http/httptrace"
 	"net/url"
 	"time"
 
@@ -24,6 +25,9 @@ var (
 	ErrMalformed = errors.New("market answer breaks the contract")
 	// ErrStatus reports a non-2xx answer.
 	ErrStatus = errors.New("market answered with an error status")
+	// ErrBusy reports a 429 Too Many Requests: the market is up, at its
+	// capacity, and asks for fewer calls.
+	ErrBusy = errors.New("market busy (429 Too Many Requests)")
 
 	// errAbandoned marks a call never sent because its caller went away;
 	// the breaker ignores it.
@@ -39,8 +43,17 @@ type Config struct {
 	URL string
 	// Timeout bounds each call.
 	Timeout time.Duration
-	// Concurrency bounds the calls in flight, across all ingredients.
+	// Concurrency is the ceiling of the calls in flight, across all
+	// ingredients. Below it the client adapts its limit to the market:
+	// it grows while answers come back good and as fast as lately, and
+	// shrinks on refusals (429), 5xx, timeouts and slower answers.
 	Concurrency int
+	// ConcurrencyFloor is the least the limit shrinks to (0: 1).
+	ConcurrencyFloor int
+	// ConcurrencyInitial is the limit at the start, from which it grows
+	// fast until the market first pushes back (0: DefaultInitial, at most
+	// Concurrency).
+	ConcurrencyInitial int
 	// BreakerFailures is how many consecutive failures open the breaker.
 	BreakerFailures int
 	// BreakerCooldown is how long the breaker stays open before a probe.
@@ -51,12 +64,17 @@ type Config struct {
 	Logger         *slog.Logger
 }
 
+// DefaultInitial is the starting limit when none is given: low enough that
+// a small market refuses only a few calls at the start, and doubled every
+// round trip until the market pushes back.
+const DefaultInitial = 4
+
 // Client buys from the farmers market. It is safe for concurrent use.
 type Client struct {
 	base    *url.URL
 	timeout time.Duration
 	http    *http.Client
-	sem     chan struct{}
+	limit   *limiter
 	breaker *gobreaker.CircuitBreaker[int]
 	count   *counters
 	observe func(float64)
@@ -73,6 +91,10 @@ func New(cfg Config) (*Client, error) {
 		return nil, errors.New("market timeout must be positive")
 	case cfg.Concurrency < 1:
 		return nil, errors.New("market concurrency must be at least 1")
+	case cfg.ConcurrencyFloor < 0 || cfg.ConcurrencyFloor > cfg.Concurrency:
+		return nil, errors.New("market concurrency floor must be between 1 and the concurrency")
+	case cfg.ConcurrencyInitial < 0 || cfg.ConcurrencyInitial > cfg.Concurrency:
+		return nil, errors.New("market initial concurrency must be between the floor and the concurrency")
 	case cfg.BreakerFailures < 1:
 		return nil, errors.New("market breaker failures must be at least 1")
 	case cfg.BreakerCooldown <= 0:
@@ -80,6 +102,14 @@ func New(cfg Config) (*Client, error) {
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
+	}
+	floor := max(cfg.ConcurrencyFloor, 1)
+	initial := cfg.ConcurrencyInitial
+	if initial == 0 {
+		initial = min(max(DefaultInitial, floor), cfg.Concurrency)
+	}
+	if initial < floor {
+		return nil, errors.New("market initial concurrency must be between the floor and the concurrency")
 	}
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	tr.MaxConnsPerHost = cfg.Concurrency
@@ -92,7 +122,7 @@ func New(cfg Config) (*Client, error) {
 		base:    base,
 		timeout: cfg.Timeout,
 		http:    &http.Client{Transport: tr},
-		sem:     make(chan struct{}, cfg.Concurrency),
+		limit:   newLimiter(floor, initial, cfg.Concurrency),
 		count:   &counters{},
 		observe: cfg.ObserveLatency,
 	}
@@ -101,19 +131,37 @@ func New(cfg Config) (*Client, error) {
 }
 
 // Buy asks the market for ingredient and returns the quantity sold (0: none
-// now). ctx bounds the wait for a free slot of the semaphore and decides
-// whether the call is sent; once sent, the call runs to its answer or to the
-// timeout even if ctx ends meanwhile, because a market that answered has
-// sold, and its answer must reach the books. The request is sent once at
-// most: the client never retries by itself.
+// now). ctx bounds the wait for a slot under the limit and for the end of a
+// Retry-After, and decides whether the call is sent; once sent, the call
+// runs to its answer or to the timeout even if ctx ends meanwhile, because
+// a market that answered has sold, and its answer must reach the books. The
+// request is sent once at most: the client never retries by itself.
+//
+// The limiter and the breaker guard against different things and do not
+// overlap. The limiter keeps a healthy market from being asked more than it
+// can serve: it learns the capacity from 429s and answer times. The breaker
+// stops calling a broken market: only 5xx, timeouts, broken connections and
+// garbage count against it. A 429 is none of those — the market is up and
+// answering, and says so — so the breaker ignores it (neither failure nor
+// success); it only cuts the limit and, with its Retry-After, holds every
+// call back. 5xx and timeouts do both: they halve the limit at once, and
+// enough of them in a row open the breaker, whose probe then starts from
+// the small limit they left.
 func (c *Client) Buy(ctx context.Context, ingredient string) (int, error) {
-	select {
-	case c.sem <- struct{}{}:
-	case <-ctx.Done():
-		return 0, ctx.Err()
+	if err := c.limit.acquire(ctx); err != nil {
+		return 0, err
 	}
-	defer func() { <-c.sem }()
-	q, err := c.breaker.Execute(func() (int, error) { return c.call(ctx, ingredient) })
+	var s sample // unsent unless the call goes out
+	defer func() { c.limit.release(s) }()
+	if err := c.limit.waitTurn(ctx); err != nil {
+		return 0, err
+	}
+	q, err := c.breaker.Execute(func() (int, error) {
+		var q int
+		var err error
+		q, s, err = c.call(ctx, ingredient)
+		return q, err
+	})
 	switch {
 	case errors.Is(err, gobreaker.ErrOpenState), errors.Is(err, gobreaker.ErrTooManyRequests):
 		c.count.rejected.Add(1)
@@ -126,47 +174,74 @@ func (c *Client) Buy(ctx context.Context, ingredient string) (int, error) {
 	return q, nil
 }
 
-func (c *Client) call(ctx context.Context, ingredient string) (int, error) {
+// call sends one request and says, besides the answer, what it tells of the
+// market's load.
+func (c *Client) call(ctx context.Context, ingredient string) (int, sample, error) {
 	if ctx.Err() != nil {
-		return 0, errAbandoned
+		return 0, sample{}, errAbandoned
 	}
 	// Detached from ctx: see Buy. The timeout still bounds it.
 	callCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), c.timeout)
 	defer cancel()
 	req, err := http.NewRequestWithContext(callCtx, http.MethodGet, c.urlFor(ingredient), nil)
 	if err != nil {
-		return 0, fmt.Errorf("building market request: %w", err)
+		return 0, sample{}, fmt.Errorf("building market request: %w", err)
 	}
 	req.Header.Set("Accept", "application/json")
 	req.Body = sendOnce{}
 	c.count.calls.Add(1)
-	start := time.Now()
+	c.count.inFlight.Add(1)
+	defer c.count.inFlight.Add(-1)
+	s := sample{signal: failed, sent: time.Now()}
+	// The answer's time is taken from when the call has its connection, so
+	// that dialling (a TLS handshake to a far market costs round trips)
+	// does not look like a slower market each time the limit grows. net/http
+	// calls GotConn in this goroutine, before Do returns.
+	got := s.sent
+	req = req.WithContext(httptrace.WithClientTrace(callCtx, &httptrace.ClientTrace{
+		GotConn: func(httptrace.GotConnInfo) { got = time.Now() },
+	}))
 	resp, err := c.http.Do(req)
 	if err != nil {
-		return 0, c.failed(callCtx, err)
+		return 0, s, c.failed(callCtx, err)
 	}
 	defer resp.Body.Close()
 	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBody))
 	if err != nil {
-		return 0, c.failed(callCtx, err)
+		return 0, s, c.failed(callCtx, err)
 	}
 	if c.observe != nil {
-		c.observe(time.Since(start).Seconds())
+		c.observe(time.Since(s.sent).Seconds())
 	}
-	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+	s.rtt = time.Since(got)
+	if wait, ok := retryAfter(resp.Header, time.Now()); ok && resp.StatusCode >= 400 {
+		c.limit.holdUntil(time.Now().Add(wait))
+	}
+	switch {
+	case resp.StatusCode == http.StatusTooManyRequests:
+		c.count.busy.Add(1)
+		s.signal = busy
+		return 0, s, ErrBusy
+	case resp.StatusCode >= 500:
 		c.count.errors.Add(1)
-		return 0, fmt.Errorf("%w: HTTP %d", ErrStatus, resp.StatusCode)
+		return 0, s, fmt.Errorf("%w: HTTP %d", ErrStatus, resp.StatusCode)
+	case resp.StatusCode < 200 || resp.StatusCode > 299:
+		c.count.errors.Add(1)
+		s.signal = unsent
+		return 0, s, fmt.Errorf("%w: HTTP %d", ErrStatus, resp.StatusCode)
 	}
 	q, err := parseQuantity(body)
 	if err != nil {
 		c.count.errors.Add(1)
-		return 0, err
+		s.signal = unsent
+		return 0, s, err
 	}
 	if q == 0 {
 		c.count.zeros.Add(1)
 	}
 	c.count.units.Add(int64(q))
-	return q, nil
+	s.signal = good
+	return q, s, nil
 }
 
 // failed classifies a transport failure of a call that was sent: its
@@ -200,16 +275,21 @@ func (c *Client) urlFor(ingredient string) string {
 	return u.String()
 }
 
-// Stats returns the counters and the breaker's state.
+// Stats returns the counters, the limit and the breaker's state.
 func (c *Client) Stats() Stats {
+	limit, _, held := c.limit.state()
 	return Stats{
-		Calls:        c.count.calls.Load(),
-		Zeros:        c.count.zeros.Load(),
-		Errors:       c.count.errors.Load(),
-		Timeouts:     c.count.timeouts.Load(),
-		UnitsBought:  c.count.units.Load(),
-		Rejected:     c.count.rejected.Load(),
-		BreakerOpens: c.count.opens.Load(),
-		Breaker:      c.breaker.State().String(),
+		Limit:          limit,
+		InFlight:       c.count.inFlight.Load(),
+		Busy:           c.count.busy.Load(),
+		RetryAfterWait: held,
+		Calls:          c.count.calls.Load(),
+		Zeros:          c.count.zeros.Load(),
+		Errors:         c.count.errors.Load(),
+		Timeouts:       c.count.timeouts.Load(),
+		UnitsBought:    c.count.units.Load(),
+		Rejected:       c.count.rejected.Load(),
+		BreakerOpens:   c.count.opens.Load(),
+		Breaker:        c.breaker.State().String(),
 	}
 }

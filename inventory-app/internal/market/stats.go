@@ -1,6 +1,9 @@
 package market
 
-import "sync/atomic"
+import (
+	"sync/atomic"
+	"time"
+)
 
 // Stats counts the client's market calls since it started.
 type Stats struct {
@@ -8,9 +11,11 @@ type Stats struct {
 	Calls int64
 	// Zeros counts answers of 0 (none available now).
 	Zeros int64
-	// Errors counts failed calls other than timeouts: refused connections,
-	// non-2xx answers, garbage.
+	// Errors counts failed calls other than timeouts and 429s: refused
+	// connections, other non-2xx answers, garbage.
 	Errors int64
+	// Busy counts 429 Too Many Requests answers.
+	Busy int64
 	// Timeouts counts calls that took longer than the timeout.
 	Timeouts int64
 	// UnitsBought sums the quantities sold.
@@ -21,8 +26,14 @@ type Stats struct {
 	BreakerOpens int64
 	// Breaker is the breaker's state now: closed, open or half-open.
 	Breaker string
+	// Limit is how many calls may be in flight now; InFlight how many are.
+	Limit    int
+	InFlight int64
+	// RetryAfterWait sums the time the market's Retry-After held every
+	// call back.
+	RetryAfterWait time.Duration
 }
 
 type counters struct {
-	calls, zeros, errors, timeouts, units, rejected, opens atomic.Int64
+	calls, zeros, errors, busy, timeouts, units, rejected, opens, inFlight atomic.Int64
 }

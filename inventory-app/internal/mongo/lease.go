@@ -43,18 +43,10 @@ func (d leaseDoc) lease() warehouse.Lease {
 const (
 	laneConsumer = "consumer" // Enqueue: the stream consumer
 	laneClerk    = "clerk"    // Reserve and NoteShort: the clerk
+	laneBooker   = "booker"   // RecordPurchases: the one goroutine that books the market's answers
 )
 
-// laneBuyer is the lane of ingredient's buyer (RecordPurchase).
-func laneBuyer(ingredient string) string { return "buyer:" + ingredient }
-
-func lanes() []string {
-	out := []string{laneConsumer, laneClerk}
-	for _, ing := range warehouse.Ingredients() {
-		out = append(out, laneBuyer(ing))
-	}
-	return out
-}
+func lanes() []string { return []string{laneConsumer, laneClerk, laneBooker} }
 
 // AcquireLease implements warehouse.Store. Expiry is judged by the server's
 // clock ($$NOW), the one clock every replica shares.

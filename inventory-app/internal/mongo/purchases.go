@@ -14,46 +14,66 @@ import (
 	"github.com/comanda-dev/comanda/inventory-app/internal/warehouse"
 )
 
-// RecordPurchase implements warehouse.Store in one transaction: the
-// purchase (its id is the _id, so a repeat is a duplicate key), the bought
-// units and the event.
-func (s *Store) RecordPurchase(ctx context.Context, tok warehouse.Token, p warehouse.Purchase, announce warehouse.AnnouncePurchase) (warehouse.Level, error) {
-	var after warehouse.Level
-	ids := p.OrderIDs
-	if ids == nil {
-		ids = []string{}
+// RecordPurchases implements warehouse.Store in one transaction: the
+// purchases (a purchase's id is its _id), the bought units and the events.
+// Purchases recorded before are looked up first and left out: a duplicate
+// key inside a transaction would abort all of it.
+func (s *Store) RecordPurchases(ctx context.Context, tok warehouse.Token, ps []warehouse.Purchase, announce warehouse.AnnouncePurchase) error {
+	if len(ps) == 0 {
+		return nil
 	}
-	doc := purchaseDoc{ID: p.ID, Ingredient: p.Ingredient, Quantity: p.Quantity, OrderIDs: ids, At: p.At.UTC().Truncate(time.Millisecond)}
-	err := s.inTx(ctx, func(ctx context.Context) error {
-		if err := s.fence(ctx, tok, laneBuyer(p.Ingredient)); err != nil {
+	ids := make([]string, len(ps))
+	for k, p := range ps {
+		ids[k] = p.ID
+	}
+	return s.inTx(ctx, func(ctx context.Context) error {
+		if err := s.fence(ctx, tok, laneBooker); err != nil {
 			return err
 		}
-		if _, err := s.purchases.InsertOne(ctx, doc); err != nil {
-			if mongodrv.IsDuplicateKeyError(err) {
-				return fmt.Errorf("purchase %s: %w", p.ID, warehouse.ErrAlreadyExists)
+		cur, err := s.purchases.Find(ctx, bson.M{"_id": bson.M{"$in": ids}}, options.Find().SetProjection(bson.M{"_id": 1}))
+		if err != nil {
+			return fmt.Errorf("looking up purchases: %w", err)
+		}
+		var found []struct {
+			ID string `bson:"_id"`
+		}
+		if err := cur.All(ctx, &found); err != nil {
+			return fmt.Errorf("looking up purchases: %w", err)
+		}
+		recorded := make(map[string]bool, len(found))
+		for _, f := range found {
+			recorded[f.ID] = true
+		}
+		var envs []events.Envelope
+		for _, p := range ps {
+			if recorded[p.ID] {
+				continue
 			}
-			return fmt.Errorf("storing purchase: %w", err)
+			orderIDs := p.OrderIDs
+			if orderIDs == nil {
+				orderIDs = []string{}
+			}
+			doc := purchaseDoc{ID: p.ID, Ingredient: p.Ingredient, Quantity: p.Quantity, OrderIDs: orderIDs, At: p.At.UTC().Truncate(time.Millisecond)}
+			if _, err := s.purchases.InsertOne(ctx, doc); err != nil {
+				return fmt.Errorf("storing purchase %s: %w", p.ID, err)
+			}
+			var d stockDoc
+			err := s.stock.FindOneAndUpdate(ctx, bson.M{"_id": p.Ingredient}, bson.M{"$inc": bson.M{"bought": p.Quantity}},
+				options.FindOneAndUpdate().SetReturnDocument(options.After)).Decode(&d)
+			if errors.Is(err, mongodrv.ErrNoDocuments) {
+				return fmt.Errorf("counting purchase of %s: the ingredient is not stocked", p.Ingredient)
+			}
+			if err != nil {
+				return fmt.Errorf("counting purchase of %s: %w", p.Ingredient, err)
+			}
+			env, err := announce(p, d.level())
+			if err != nil {
+				return err
+			}
+			envs = append(envs, env)
 		}
-		var d stockDoc
-		err := s.stock.FindOneAndUpdate(ctx, bson.M{"_id": p.Ingredient}, bson.M{"$inc": bson.M{"bought": p.Quantity}},
-			options.FindOneAndUpdate().SetReturnDocument(options.After)).Decode(&d)
-		if errors.Is(err, mongodrv.ErrNoDocuments) {
-			return fmt.Errorf("counting purchase of %s: the ingredient is not stocked", p.Ingredient)
-		}
-		if err != nil {
-			return fmt.Errorf("counting purchase of %s: %w", p.Ingredient, err)
-		}
-		after = d.level()
-		env, err := announce(after)
-		if err != nil {
-			return err
-		}
-		return s.insertOutbox(ctx, tok, []events.Envelope{env})
+		return s.insertOutbox(ctx, tok, envs)
 	})
-	if err != nil {
-		return warehouse.Level{}, err
-	}
-	return after, nil
 }
 
 // Purchases implements warehouse.Store.

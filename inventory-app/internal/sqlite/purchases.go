@@ -12,44 +12,55 @@ import (
 	"github.com/comanda-dev/comanda/inventory-app/internal/warehouse"
 )
 
-// RecordPurchase implements warehouse.Store.
-func (s *Store) RecordPurchase(ctx context.Context, tok warehouse.Token, p warehouse.Purchase, announce warehouse.AnnouncePurchase) (warehouse.Level, error) {
-	var after warehouse.Level
-	err := sqlitestore.InTx(ctx, s.db, func(tx *sql.Tx) error {
+// RecordPurchases implements warehouse.Store.
+func (s *Store) RecordPurchases(ctx context.Context, tok warehouse.Token, ps []warehouse.Purchase, announce warehouse.AnnouncePurchase) error {
+	if len(ps) == 0 {
+		return nil
+	}
+	return sqlitestore.InTx(ctx, s.db, func(tx *sql.Tx) error {
 		if err := fence(ctx, tx, tok); err != nil {
 			return err
 		}
-		ids, err := json.Marshal(nonNil(p.OrderIDs))
+		ins, err := tx.PrepareContext(ctx, `INSERT INTO purchases (id, ingredient, quantity, order_ids, at) VALUES (?, ?, ?, ?, ?)
+			ON CONFLICT (id) DO NOTHING`)
 		if err != nil {
-			return err
+			return fmt.Errorf("storing purchases: %w", err)
 		}
-		res, err := tx.ExecContext(ctx, `INSERT INTO purchases (id, ingredient, quantity, order_ids, at) VALUES (?, ?, ?, ?, ?)
-			ON CONFLICT (id) DO NOTHING`, p.ID, p.Ingredient, p.Quantity, string(ids), millis(p.At))
+		defer ins.Close()
+		count, err := tx.PrepareContext(ctx, `UPDATE stock SET bought = bought + ? WHERE ingredient = ? RETURNING initial, bought, consumed`)
 		if err != nil {
-			return fmt.Errorf("storing purchase: %w", err)
+			return fmt.Errorf("counting purchases: %w", err)
 		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return fmt.Errorf("purchase %s: %w", p.ID, warehouse.ErrAlreadyExists)
+		defer count.Close()
+		envs := make([]events.Envelope, 0, len(ps))
+		for _, p := range ps {
+			ids, err := json.Marshal(nonNil(p.OrderIDs))
+			if err != nil {
+				return err
+			}
+			res, err := ins.ExecContext(ctx, p.ID, p.Ingredient, p.Quantity, string(ids), millis(p.At))
+			if err != nil {
+				return fmt.Errorf("storing purchase: %w", err)
+			}
+			if n, _ := res.RowsAffected(); n == 0 {
+				continue // recorded before
+			}
+			after := warehouse.Level{Ingredient: p.Ingredient}
+			err = count.QueryRowContext(ctx, p.Quantity, p.Ingredient).Scan(&after.Initial, &after.Bought, &after.Consumed)
+			if errors.Is(err, sql.ErrNoRows) {
+				return fmt.Errorf("counting purchase of %s: the ingredient is not stocked", p.Ingredient)
+			}
+			if err != nil {
+				return fmt.Errorf("counting purchase of %s: %w", p.Ingredient, err)
+			}
+			env, err := announce(p, after)
+			if err != nil {
+				return err
+			}
+			envs = append(envs, env)
 		}
-		after.Ingredient = p.Ingredient
-		err = tx.QueryRowContext(ctx, `UPDATE stock SET bought = bought + ? WHERE ingredient = ? RETURNING initial, bought, consumed`,
-			p.Quantity, p.Ingredient).Scan(&after.Initial, &after.Bought, &after.Consumed)
-		if errors.Is(err, sql.ErrNoRows) {
-			return fmt.Errorf("counting purchase of %s: the ingredient is not stocked", p.Ingredient)
-		}
-		if err != nil {
-			return fmt.Errorf("counting purchase of %s: %w", p.Ingredient, err)
-		}
-		env, err := announce(after)
-		if err != nil {
-			return err
-		}
-		return sqlitestore.InsertOutbox(ctx, tx, []events.Envelope{env})
+		return sqlitestore.InsertOutbox(ctx, tx, envs)
 	})
-	if err != nil {
-		return warehouse.Level{}, err
-	}
-	return after, nil
 }
 
 // Purchases implements warehouse.Store.

@@ -2,12 +2,7 @@ package warehouse
 
 import (
 	"context"
-	"errors"
-	"time"
 
-	"github.com/google/uuid"
-
-	"github.com/comanda-dev/comanda/internal/events"
 	"github.com/comanda-dev/comanda/internal/retry"
 )
 
@@ -67,11 +62,11 @@ func (w *Warehouse) buyer(ctx context.Context, i int) {
 				}
 			case a.q == 0:
 				// None available now: ask again later, not at once.
-				w.recordPurchase(ctx, i, 0)
+				w.book(i, 0)
 				failures++
 				pause = true
 			default:
-				w.recordPurchase(ctx, i, a.q)
+				w.book(i, a.q)
 				largest = max(largest, a.q)
 				failures = 0
 				w.wakeClerk()
@@ -115,60 +110,12 @@ func (w *Warehouse) shortfall(i int) int {
 	return w.demand[i] - w.onHand[i]
 }
 
-// recordPurchase books an answered market call. The market has sold by now,
-// so the units must reach the books even when shutdown has begun: the store
-// is retried, with a bounded grace once ctx has ended.
-func (w *Warehouse) recordPurchase(ctx context.Context, i, q int) {
-	p := Purchase{ID: uuid.Must(uuid.NewV7()).String(), Ingredient: catalogue[i], Quantity: q, At: Now()}
-	w.mu.Lock()
-	p.OrderIDs = w.servedBy(i, q)
-	w.mu.Unlock()
-	announce := func(after Level) (events.Envelope, error) { return boughtEvent(p, after) }
-
-	const graceAttempts = 3
-	bg := context.WithoutCancel(ctx)
-	for attempt := 1; ; attempt++ {
-		sctx, cancel := context.WithTimeout(bg, 10*time.Second)
-		w.resyncing.RLock()
-		_, err := w.store.RecordPurchase(sctx, w.opt.Token, p, announce)
-		// ErrAlreadyExists: an earlier attempt committed but its answer was
-		// lost; the units are in the store, so they go in the mirror too.
-		if err == nil || errors.Is(err, ErrAlreadyExists) {
-			w.mu.Lock()
-			w.onHand[i] += q
-			w.mu.Unlock()
-		}
-		w.resyncing.RUnlock()
-		cancel()
-		if err == nil || errors.Is(err, ErrAlreadyExists) {
-			w.opt.Published()
-			return
-		}
-		if errors.Is(w.fenced(err), ErrFenced) {
-			// The market sold to a leader that is no more: its books
-			// belong to the new leader now, and they cannot be told.
-			w.log.Error("recording a purchase after a newer leader took over; the units are lost to the books",
-				"ingredient", p.Ingredient, "quantity", q, "purchaseId", p.ID, "token", w.opt.Token)
-			return
-		}
-		if ctx.Err() != nil && attempt >= graceAttempts {
-			w.log.Error("recording a purchase at shutdown; the units are lost to the books",
-				"ingredient", p.Ingredient, "quantity", q, "purchaseId", p.ID, "err", err)
-			return
-		}
-		w.log.Warn("recording a purchase; retrying", "ingredient", p.Ingredient, "quantity", q, "err", err, "attempt", attempt)
-		// Once ctx has ended this returns at once: the grace attempts
-		// follow without delaying shutdown.
-		retry.Sleep(ctx, w.retryWait(attempt))
-	}
-}
-
 // servedBy names the orders a purchase of q units of ingredient i serves:
-// the oldest waiting orders needing it, past those the stock on hand already
-// covers, whose unmet need the quantity covers. The caller holds mu.
-func (w *Warehouse) servedBy(i, q int) []string {
+// the oldest waiting orders needing it, past those onHand already covers,
+// whose unmet need the quantity covers. The caller holds mu.
+func (w *Warehouse) servedBy(i, q, onHand int) []string {
 	ids := []string{}
-	cover, left := max(w.onHand[i], 0), q
+	cover, left := max(onHand, 0), q
 	w.queue.each(func(p *pending) bool {
 		if left <= 0 || len(ids) == MaxServedOrders {
 			return false

@@ -14,9 +14,6 @@ var (
 	// ErrInsufficientStock reports a reservation the stock cannot cover; the
 	// store changed nothing.
 	ErrInsufficientStock = errors.New("insufficient stock")
-	// ErrAlreadyExists reports a purchase recorded before; the store changed
-	// nothing.
-	ErrAlreadyExists = errors.New("already exists")
 )
 
 // AnnounceReserved builds the events of reservations inside the store's
@@ -25,7 +22,7 @@ type AnnounceReserved func(reserved []Reservation, after []Level) ([]events.Enve
 
 // AnnouncePurchase builds the event of a purchase inside the store's
 // transaction: after is the ingredient's stock once it is counted.
-type AnnouncePurchase func(after Level) (events.Envelope, error)
+type AnnouncePurchase func(p Purchase, after Level) (events.Envelope, error)
 
 // ShortNote is the ingredients-short event of a waiting order.
 type ShortNote struct {
@@ -77,11 +74,12 @@ type Store interface {
 	// stores their events, each at most once; it returns how many it noted.
 	NoteShort(ctx context.Context, tok Token, notes []ShortNote) (int, error)
 
-	// RecordPurchase stores a purchase, adds its quantity to the bought
-	// units and stores the event announce returns, in one transaction. A
-	// purchase id recorded before changes nothing and returns
-	// ErrAlreadyExists.
-	RecordPurchase(ctx context.Context, tok Token, p Purchase, announce AnnouncePurchase) (Level, error)
+	// RecordPurchases stores purchases, in the order given, each with its
+	// quantity added to the bought units and the event announce returns,
+	// all in one transaction: one commit for every market answer that came
+	// back meanwhile. A purchase id recorded before changes nothing (an
+	// earlier attempt committed, and its answer was lost).
+	RecordPurchases(ctx context.Context, tok Token, ps []Purchase, announce AnnouncePurchase) error
 	// Purchases returns purchases newest first, after q.After when set.
 	Purchases(ctx context.Context, q PurchaseQuery) ([]Purchase, error)
 

@@ -76,6 +76,9 @@ type Warehouse struct {
 	// Wake-ups hold one slot: many coalesce into one pass.
 	clerkWake chan struct{}
 	buyerWake [NumIngredients]chan struct{}
+
+	// bookings carries the market's answers from the buyers to the booker.
+	bookings chan booking
 }
 
 // New seeds the stock (the first time), loads the stock and the waiting
@@ -135,13 +138,21 @@ func (w *Warehouse) track(r Reservation) {
 // Run serves until ctx ends: the clerk and the buyers stop at once, a
 // purchase the market already answered is still recorded.
 func (w *Warehouse) Run(ctx context.Context) error {
-	var wg sync.WaitGroup
+	w.bookings = make(chan booking, maxBookings)
+	booked := make(chan struct{})
+	go func() { defer close(booked); w.booker(ctx) }()
+	var wg, buyers sync.WaitGroup
 	wg.Go(func() { w.clerk(ctx) })
 	for i := range NumIngredients {
-		wg.Go(func() { w.buyer(ctx, i) })
+		buyers.Go(func() { w.buyer(ctx, i) })
 	}
 	w.wakeClerk()
 	w.wakeBuyers()
+	// The buyers book what the market sold them, calls answered after
+	// shutdown began included; the booker stops after them.
+	buyers.Wait()
+	close(w.bookings)
+	<-booked
 	wg.Wait()
 	return nil
 }

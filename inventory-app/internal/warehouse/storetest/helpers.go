@@ -91,16 +91,20 @@ func purchase(ing string, q int, orderIDs ...string) warehouse.Purchase {
 	return warehouse.Purchase{ID: uuid.Must(uuid.NewV7()).String(), Ingredient: ing, Quantity: q, OrderIDs: orderIDs, At: now()}
 }
 
-func announcePurchase(p warehouse.Purchase) warehouse.AnnouncePurchase {
-	return func(after warehouse.Level) (events.Envelope, error) {
-		first := ""
-		if len(p.OrderIDs) > 0 {
-			first = p.OrderIDs[0]
-		}
-		return events.New("test", first, p.At, events.MarketBought{
-			PurchaseID: p.ID, Ingredient: p.Ingredient, Quantity: p.Quantity, OrderIDs: p.OrderIDs, OnHand: after.OnHand(),
-		})
+// announcePurchase announces each purchase as the warehouse does.
+func announcePurchase(p warehouse.Purchase, after warehouse.Level) (events.Envelope, error) {
+	first := ""
+	if len(p.OrderIDs) > 0 {
+		first = p.OrderIDs[0]
 	}
+	return events.New("test", first, p.At, events.MarketBought{
+		PurchaseID: p.ID, Ingredient: p.Ingredient, Quantity: p.Quantity, OrderIDs: p.OrderIDs, OnHand: after.OnHand(),
+	})
+}
+
+// record records purchases in one call.
+func record(s warehouse.Store, tok warehouse.Token, ps ...warehouse.Purchase) error {
+	return s.RecordPurchases(ctx, tok, ps, announcePurchase)
 }
 
 func stock(t *testing.T, s warehouse.Store) []warehouse.Level {

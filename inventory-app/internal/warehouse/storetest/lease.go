@@ -150,8 +150,7 @@ func runLease(t *testing.T, newStore func(t *testing.T) warehouse.Store) {
 			_, err = s.NoteShort(ctx, tok, []warehouse.ShortNote{note(waiting.OrderID)})
 			fenced(t, "note short", err)
 			p := purchase("tomato", 4, waiting.OrderID)
-			_, err = s.RecordPurchase(ctx, tok, p, announcePurchase(p))
-			fenced(t, "record purchase", err)
+			fenced(t, "record purchase", record(s, tok, p))
 			if got := listAll(t, s, "", 10); len(got) != 0 {
 				t.Errorf("a fenced purchase was stored: %v", got)
 			}

@@ -1,0 +1,108 @@
+package warehouse
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/comanda-dev/comanda/internal/events"
+	"github.com/comanda-dev/comanda/internal/retry"
+)
+
+// maxBookings bounds the purchases of one store transaction.
+const maxBookings = 256
+
+// booking is an answered market call on its way to the books: the buyer
+// that made it waits until it is stored.
+type booking struct {
+	i, q int
+	done chan struct{}
+}
+
+// book hands an answered market call to the booker and waits until its
+// units are in the books (or could never be).
+func (w *Warehouse) book(i, q int) {
+	b := booking{i: i, q: q, done: make(chan struct{})}
+	w.bookings <- b
+	<-b.done
+}
+
+// booker records the market's answers: every answer that arrived while the
+// previous transaction committed goes into the next one (group commit), so a
+// burst of answers costs a few commits, not one each. It stops once the
+// buyers have, after booking what they handed in.
+func (w *Warehouse) booker(ctx context.Context) {
+	for b := range w.bookings {
+		batch := []booking{b}
+	more:
+		for len(batch) < maxBookings {
+			select {
+			case b, ok := <-w.bookings:
+				if !ok {
+					break more
+				}
+				batch = append(batch, b)
+			default:
+				break more
+			}
+		}
+		w.record(ctx, batch)
+		for _, b := range batch {
+			close(b.done)
+		}
+	}
+}
+
+// record stores a batch of answered calls. The market has sold by now, so
+// the units must reach the books even when shutdown has begun: the store is
+// retried, with a bounded grace once ctx has ended.
+func (w *Warehouse) record(ctx context.Context, batch []booking) {
+	ps := make([]Purchase, len(batch))
+	w.mu.Lock()
+	cover := w.onHand // what is on hand before each purchase of the batch
+	for k, b := range batch {
+		ps[k] = Purchase{ID: uuid.Must(uuid.NewV7()).String(), Ingredient: catalogue[b.i], Quantity: b.q, At: Now()}
+		ps[k].OrderIDs = w.servedBy(b.i, b.q, cover[b.i])
+		cover[b.i] += b.q
+	}
+	w.mu.Unlock()
+	announce := func(p Purchase, after Level) (events.Envelope, error) { return boughtEvent(p, after) }
+
+	const graceAttempts = 3
+	bg := context.WithoutCancel(ctx)
+	for attempt := 1; ; attempt++ {
+		sctx, cancel := context.WithTimeout(bg, 10*time.Second)
+		w.resyncing.RLock()
+		err := w.store.RecordPurchases(sctx, w.opt.Token, ps, announce)
+		if err == nil {
+			w.mu.Lock()
+			for _, b := range batch {
+				w.onHand[b.i] += b.q
+			}
+			w.mu.Unlock()
+		}
+		w.resyncing.RUnlock()
+		cancel()
+		if err == nil {
+			w.opt.Published()
+			return
+		}
+		if errors.Is(w.fenced(err), ErrFenced) {
+			// The market sold to a leader that is no more: its books
+			// belong to the new leader now, and they cannot be told.
+			w.log.Error("recording purchases after a newer leader took over; the units are lost to the books",
+				"purchases", len(ps), "token", w.opt.Token)
+			return
+		}
+		if ctx.Err() != nil && attempt >= graceAttempts {
+			w.log.Error("recording purchases at shutdown; the units are lost to the books", "purchases", len(ps), "err", err)
+			return
+		}
+		w.log.Warn("recording purchases; retrying", "purchases", len(ps), "err", err, "attempt", attempt)
+		// Once ctx has ended this returns at once: the grace attempts
+		// follow without delaying shutdown.
+		retry.Sleep(ctx, w.retryWait(attempt))
+	}
+}
