@@ -14,19 +14,17 @@ import (
 // maxBookings bounds the purchases of one store transaction.
 const maxBookings = 256
 
-// booking is an answered market call on its way to the books: the buyer
-// that made it waits until it is stored.
-type booking struct {
-	i, q int
-	done chan struct{}
-}
+// booking is an answered market call on its way to the books.
+type booking struct{ i, q int }
 
-// book hands an answered market call to the booker and waits until its
-// units are in the books (or could never be).
+// book hands an answered market call to the booker. The buyer goes on
+// buying meanwhile: the units count as bought-but-unbooked, so the shortfall
+// it buys for already leaves them out, and they move on hand once stored.
 func (w *Warehouse) book(i, q int) {
-	b := booking{i: i, q: q, done: make(chan struct{})}
-	w.bookings <- b
-	<-b.done
+	w.mu.Lock()
+	w.unbooked[i] += q
+	w.mu.Unlock()
+	w.bookings <- booking{i: i, q: q}
 }
 
 // booker records the market's answers: every answer that arrived while the
@@ -49,9 +47,6 @@ func (w *Warehouse) booker(ctx context.Context) {
 			}
 		}
 		w.record(ctx, batch)
-		for _, b := range batch {
-			close(b.done)
-		}
 	}
 }
 
@@ -77,16 +72,13 @@ func (w *Warehouse) record(ctx context.Context, batch []booking) {
 		w.resyncing.RLock()
 		err := w.store.RecordPurchases(sctx, w.opt.Token, ps, announce)
 		if err == nil {
-			w.mu.Lock()
-			for _, b := range batch {
-				w.onHand[b.i] += b.q
-			}
-			w.mu.Unlock()
+			w.settle(batch, true)
 		}
 		w.resyncing.RUnlock()
 		cancel()
 		if err == nil {
 			w.opt.Published()
+			w.wakeClerk()
 			return
 		}
 		if errors.Is(w.fenced(err), ErrFenced) {
@@ -94,15 +86,30 @@ func (w *Warehouse) record(ctx context.Context, batch []booking) {
 			// belong to the new leader now, and they cannot be told.
 			w.log.Error("recording purchases after a newer leader took over; the units are lost to the books",
 				"purchases", len(ps), "token", w.opt.Token)
+			w.settle(batch, false)
 			return
 		}
 		if ctx.Err() != nil && attempt >= graceAttempts {
 			w.log.Error("recording purchases at shutdown; the units are lost to the books", "purchases", len(ps), "err", err)
+			w.settle(batch, false)
 			return
 		}
 		w.log.Warn("recording purchases; retrying", "purchases", len(ps), "err", err, "attempt", attempt)
 		// Once ctx has ended this returns at once: the grace attempts
 		// follow without delaying shutdown.
 		retry.Sleep(ctx, w.retryWait(attempt))
+	}
+}
+
+// settle moves a batch's units from unbooked to on hand once stored, or
+// drops them when they never will be.
+func (w *Warehouse) settle(batch []booking, stored bool) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	for _, b := range batch {
+		w.unbooked[b.i] -= b.q
+		if stored {
+			w.onHand[b.i] += b.q
+		}
 	}
 }

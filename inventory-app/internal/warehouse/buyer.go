@@ -69,7 +69,6 @@ func (w *Warehouse) buyer(ctx context.Context, i int) {
 				w.book(i, a.q)
 				largest = max(largest, a.q)
 				failures = 0
-				w.wakeClerk()
 			}
 		}
 		w.setBuying(i, false)
@@ -107,7 +106,7 @@ func (w *Warehouse) setBuying(i int, on bool) {
 func (w *Warehouse) shortfall(i int) int {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	return w.demand[i] - w.onHand[i]
+	return w.demand[i] - w.onHand[i] - w.unbooked[i]
 }
 
 // servedBy names the orders a purchase of q units of ingredient i serves:

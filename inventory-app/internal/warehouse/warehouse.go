@@ -65,7 +65,10 @@ type Warehouse struct {
 	queue  queue
 	demand Needs // units needed by the waiting orders
 	onHand Needs // mirror of the stored stock
-	buying [NumIngredients]bool
+	// unbooked are units the market sold that the booker has not stored
+	// yet: the buyers count them as bought, the clerk does not.
+	unbooked Needs
+	buying   [NumIngredients]bool
 
 	// resyncing excludes purchases while the clerk reloads the stock
 	// mirror, so that no purchase is counted twice or lost in the mirror.
@@ -169,7 +172,7 @@ func (w *Warehouse) wakeBuyers() {
 	w.mu.Lock()
 	var short [NumIngredients]bool
 	for i := range short {
-		short[i] = w.demand[i] > w.onHand[i]
+		short[i] = w.demand[i] > w.onHand[i]+w.unbooked[i]
 	}
 	w.mu.Unlock()
 	for i, s := range short {
