@@ -2,6 +2,7 @@ package warehouse
 
 import (
 	"context"
+	"time"
 
 	"github.com/comanda-dev/comanda/internal/retry"
 )
@@ -12,13 +13,16 @@ import (
 // buyer of the same ingredient. It keeps several calls in flight only while
 // the shortfall exceeds what those calls could bring at most (judged by the
 // largest answer seen), so buying in parallel never buys more than buying
-// one call at a time would. A zero answer or a failure stops new calls; the
-// buyer waits, with backoff and jitter, once the calls in flight are back.
+// one call at a time would. A zero answer or a failure holds back new calls
+// for a wait that grows, with jitter, while they go on; the calls already in
+// flight are answered and booked meanwhile.
 func (w *Warehouse) buyer(ctx context.Context, i int) {
 	name := catalogue[i]
 	limit := max(w.opt.CallsPerIngredient, 1)
 	answers := make(chan answer, limit) // buffered: a call never blocks on its answer
 	largest := 0                        // the largest quantity the market answered for i
+	pause := time.NewTimer(0)
+	<-pause.C
 	for {
 		select {
 		case <-ctx.Done():
@@ -26,20 +30,13 @@ func (w *Warehouse) buyer(ctx context.Context, i int) {
 		case <-w.buyerWake[i]:
 		}
 		w.setBuying(i, true)
-		inflight, failures, pause := 0, 0, false
+		inflight, failures := 0, 0
+		var resumeAt time.Time // no new call before
 		for {
-			if inflight == 0 {
-				if ctx.Err() != nil || w.shortfall(i) <= 0 {
-					break
-				}
-				if pause {
-					if !retry.Sleep(ctx, w.retryWait(failures)) {
-						break
-					}
-					pause = false
-				}
+			if inflight == 0 && (ctx.Err() != nil || w.shortfall(i) <= 0) {
+				break
 			}
-			for !pause && ctx.Err() == nil && inflight < limit && w.uncovered(i, inflight, largest) > 0 {
+			for ctx.Err() == nil && !time.Now().Before(resumeAt) && inflight < limit && w.uncovered(i, inflight, largest) > 0 {
 				inflight++
 				go func() {
 					// A call sent before ctx ends is answered and booked
@@ -48,27 +45,45 @@ func (w *Warehouse) buyer(ctx context.Context, i int) {
 					answers <- answer{q, err}
 				}()
 			}
+			waiting := time.Until(resumeAt) > 0
 			if inflight == 0 {
+				if waiting && !retry.Sleep(ctx, time.Until(resumeAt)) {
+					break
+				}
 				continue
 			}
-			a := <-answers
-			inflight--
-			switch {
-			case a.err != nil:
-				if ctx.Err() == nil {
+			var resume <-chan time.Time
+			if waiting {
+				pause.Reset(time.Until(resumeAt))
+				resume = pause.C
+			}
+			select {
+			case a := <-answers:
+				inflight--
+				switch {
+				case a.err != nil:
+					if ctx.Err() == nil {
+						failures++
+						resumeAt = time.Now().Add(w.retryWait(failures))
+						w.log.Debug("buying at the market; waiting before asking again", "ingredient", name, "err", a.err, "failures", failures)
+					}
+				case a.q == 0:
+					// None available now: ask again later, not at once.
+					w.book(i, 0)
 					failures++
-					pause = true
-					w.log.Debug("buying at the market; waiting before asking again", "ingredient", name, "err", a.err, "failures", failures)
+					resumeAt = time.Now().Add(w.retryWait(failures))
+				default:
+					w.book(i, a.q)
+					largest = max(largest, a.q)
+					failures = 0
 				}
-			case a.q == 0:
-				// None available now: ask again later, not at once.
-				w.book(i, 0)
-				failures++
-				pause = true
-			default:
-				w.book(i, a.q)
-				largest = max(largest, a.q)
-				failures = 0
+			case <-resume:
+			}
+			if waiting && !pause.Stop() {
+				select {
+				case <-pause.C:
+				default:
+				}
 			}
 		}
 		w.setBuying(i, false)
