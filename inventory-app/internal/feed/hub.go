@@ -124,7 +124,9 @@ func (h *Hub) Run(ctx context.Context) error {
 	}
 	close(h.ready)
 	go h.tick(ctx)
-	err := stream.Tail(ctx, h.rdb, h.streams(), stream.TailOptions{From: from, Count: 1000, Logger: h.log}, func(msgs []stream.Message) error {
+	// Frames go out every Interval: looking for events twice as often is
+	// enough, and each look costs the in-process Redis a walk of the streams.
+	err := stream.Tail(ctx, h.rdb, h.streams(), stream.TailOptions{From: from, Count: 1000, Poll: h.opt.Interval / 2, Logger: h.log}, func(msgs []stream.Message) error {
 		h.mu.Lock()
 		for _, m := range msgs {
 			h.proj.apply(m)
