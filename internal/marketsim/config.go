@@ -14,6 +14,14 @@ import (
 // enough that a typo cannot flood the warehouse's accounting.
 const MaxQuantityLimit = 1000
 
+// MaxCapacity bounds Config.Capacity; past it a market is unlimited in all
+// but name.
+const MaxCapacity = 100_000
+
+// MaxRetryAfter bounds Config.RetryAfter: longer would stall a client that
+// honours it for no test's benefit.
+const MaxRetryAfter = time.Hour
+
 // Config holds the simulator's knobs. The misbehaviours are decided in turn
 // for every call: first an error (ErrorRate), else garbage (MalformedRate),
 // else an extra 0 (ZeroRate), else a quantity drawn uniformly from
@@ -32,6 +40,14 @@ type Config struct {
 	// LatencyJitter.
 	Latency       time.Duration
 	LatencyJitter time.Duration
+	// Capacity is how many calls the market serves at once; a call past it
+	// is refused at once with 429 Too Many Requests and a Retry-After, and
+	// takes no random draw, so the answers of the calls served stay those
+	// of the seed. 0 is unlimited.
+	Capacity int
+	// RetryAfter is the wait a refused call is told to observe; 0 tells
+	// Latency, the time it takes a call in service to free its place.
+	RetryAfter time.Duration
 	// Seed seeds the random source; 0 picks a random seed, which Config then
 	// reports so the run can be replayed.
 	Seed uint64
@@ -64,6 +80,12 @@ func (c Config) Validate() error {
 	if c.LatencyJitter < 0 {
 		errs = append(errs, fmt.Errorf("latencyJitter must not be negative, got %s", c.LatencyJitter))
 	}
+	if c.Capacity < 0 || c.Capacity > MaxCapacity {
+		errs = append(errs, fmt.Errorf("capacity must be between 0 (unlimited) and %d, got %d", MaxCapacity, c.Capacity))
+	}
+	if c.RetryAfter < 0 || c.RetryAfter > MaxRetryAfter {
+		errs = append(errs, fmt.Errorf("retryAfter must be between 0s and %s, got %s", MaxRetryAfter, c.RetryAfter))
+	}
 	return errors.Join(errs...)
 }
 
@@ -76,6 +98,8 @@ func (c Config) clamped() Config {
 	c.MalformedRate = clampRate(c.MalformedRate)
 	c.Latency = max(c.Latency, 0)
 	c.LatencyJitter = max(c.LatencyJitter, 0)
+	c.Capacity = min(max(c.Capacity, 0), MaxCapacity)
+	c.RetryAfter = min(max(c.RetryAfter, 0), MaxRetryAfter)
 	return c
 }
 
@@ -95,6 +119,8 @@ type configJSON struct {
 	MalformedRate float64  `json:"malformedRate"`
 	Latency       duration `json:"latency"`
 	LatencyJitter duration `json:"latencyJitter"`
+	Capacity      int      `json:"capacity"`
+	RetryAfter    duration `json:"retryAfter"`
 	Seed          uint64   `json:"seed"`
 }
 
@@ -107,6 +133,8 @@ func (c Config) MarshalJSON() ([]byte, error) {
 		MalformedRate: c.MalformedRate,
 		Latency:       duration(c.Latency),
 		LatencyJitter: duration(c.LatencyJitter),
+		Capacity:      c.Capacity,
+		RetryAfter:    duration(c.RetryAfter),
 		Seed:          c.Seed,
 	})
 }
@@ -124,6 +152,8 @@ func (c *Config) UnmarshalJSON(data []byte) error {
 		MalformedRate *float64        `json:"malformedRate"`
 		Latency       json.RawMessage `json:"latency"`
 		LatencyJitter json.RawMessage `json:"latencyJitter"`
+		Capacity      *int            `json:"capacity"`
+		RetryAfter    json.RawMessage `json:"retryAfter"`
 		Seed          *uint64         `json:"seed"`
 	}
 	dec := json.NewDecoder(bytes.NewReader(data))
@@ -140,12 +170,16 @@ func (c *Config) UnmarshalJSON(data []byte) error {
 	setIf(&next.ZeroRate, w.ZeroRate)
 	setIf(&next.ErrorRate, w.ErrorRate)
 	setIf(&next.MalformedRate, w.MalformedRate)
+	setIf(&next.Capacity, w.Capacity)
 	setIf(&next.Seed, w.Seed)
 	var err error
 	if next.Latency, err = parseDuration("latency", w.Latency, next.Latency); err != nil {
 		return err
 	}
 	if next.LatencyJitter, err = parseDuration("latencyJitter", w.LatencyJitter, next.LatencyJitter); err != nil {
+		return err
+	}
+	if next.RetryAfter, err = parseDuration("retryAfter", w.RetryAfter, next.RetryAfter); err != nil {
 		return err
 	}
 	*c = next

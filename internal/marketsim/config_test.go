@@ -19,12 +19,12 @@ func TestDefaultConfig(t *testing.T) {
 }
 
 func TestConfigJSONUsesDurationStrings(t *testing.T) {
-	cfg := Config{MaxQuantity: 7, ZeroRate: 0.25, Latency: 150 * time.Millisecond, LatencyJitter: 2 * time.Second, Seed: 11}
+	cfg := Config{MaxQuantity: 7, ZeroRate: 0.25, Latency: 150 * time.Millisecond, LatencyJitter: 2 * time.Second, Capacity: 64, RetryAfter: 50 * time.Millisecond, Seed: 11}
 	b, err := json.Marshal(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	const want = `{"maxQuantity":7,"zeroRate":0.25,"errorRate":0,"malformedRate":0,"latency":"150ms","latencyJitter":"2s","seed":11}`
+	const want = `{"maxQuantity":7,"zeroRate":0.25,"errorRate":0,"malformedRate":0,"latency":"150ms","latencyJitter":"2s","capacity":64,"retryAfter":"50ms","seed":11}`
 	if string(b) != want {
 		t.Fatalf("marshal = %s\nwant      %s", b, want)
 	}
@@ -81,6 +81,11 @@ func TestPutConfigRefusesBadInput(t *testing.T) {
 		{"negative latency", `{"latency": "-1s"}`, "latency"},
 		{"negative jitter", `{"latencyJitter": "-5ms"}`, "latencyJitter"},
 		{"latency as number", `{"latency": 150}`, "latency"},
+		{"negative capacity", `{"capacity": -1}`, "capacity"},
+		{"capacity too big", `{"capacity": 100001}`, "capacity"},
+		{"capacity fractional", `{"capacity": 1.5}`, "capacity"},
+		{"negative retry after", `{"retryAfter": "-1s"}`, "retryAfter"},
+		{"retry after too long", `{"retryAfter": "2h"}`, "retryAfter"},
 		{"latency nonsense", `{"latency": "soon"}`, "latency"},
 		{"rate as string", `{"zeroRate": "high"}`, "zeroRate"},
 		{"negative seed", `{"seed": -1}`, "seed"},

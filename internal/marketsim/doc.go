@@ -9,8 +9,11 @@
 // "none available now, ask again later". On top of it the simulator misbehaves
 // on purpose, at rates that can be changed while it runs (Set, PUT /config):
 // it answers 500s, answers garbage with a 200, answers 0 more often than
-// chance, and answers late. Every answer comes from one seeded random source,
-// so a run that found a bug can be replayed sequentially with the same seed.
+// chance, answers late, and, past a capacity of calls served at once,
+// refuses with 429 Too Many Requests and a Retry-After, as a real service
+// that does not announce its capacity does. Every answer comes from one
+// seeded random source, so a run that found a bug can be replayed
+// sequentially with the same seed.
 //
 // The package uses only the standard library and must not import any app.
 package marketsim

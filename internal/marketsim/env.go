@@ -16,6 +16,8 @@ type Env struct {
 	MalformedRate float64       `env:"MARKET_MALFORMED_RATE" envDefault:"0"`
 	Latency       time.Duration `env:"MARKET_LATENCY" envDefault:"0s"`
 	LatencyJitter time.Duration `env:"MARKET_LATENCY_JITTER" envDefault:"0s"`
+	Capacity      int           `env:"MARKET_CAPACITY" envDefault:"0"`
+	RetryAfter    time.Duration `env:"MARKET_RETRY_AFTER" envDefault:"0s"`
 }
 
 // Config checks the settings, naming the variable at fault, and returns them
@@ -35,9 +37,16 @@ func (e Env) Config() (Config, error) {
 			errs = append(errs, fmt.Errorf("%s must not be negative, got %s", name, v))
 		}
 	}
+	if e.Capacity < 0 || e.Capacity > MaxCapacity {
+		errs = append(errs, fmt.Errorf("MARKET_CAPACITY must be between 0 (unlimited) and %d, got %d", MaxCapacity, e.Capacity))
+	}
+	if e.RetryAfter < 0 || e.RetryAfter > MaxRetryAfter {
+		errs = append(errs, fmt.Errorf("MARKET_RETRY_AFTER must be between 0s and %s, got %s", MaxRetryAfter, e.RetryAfter))
+	}
 	c := Config{
 		MaxQuantity: e.MaxQuantity, Seed: e.Seed, ZeroRate: e.ZeroRate, ErrorRate: e.ErrorRate,
 		MalformedRate: e.MalformedRate, Latency: e.Latency, LatencyJitter: e.LatencyJitter,
+		Capacity: e.Capacity, RetryAfter: e.RetryAfter,
 	}
 	if err := errors.Join(errs...); err != nil {
 		return c, err

@@ -73,6 +73,12 @@ func (s *Simulator) handleBuy(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, herr.code, herr.message)
 		return
 	}
+	if ok, capacity, wait := s.admit(); !ok {
+		s.stats.refuse(ingredient)
+		writeBusy(w, capacity, wait)
+		return
+	}
+	defer s.leave()
 	out := s.draw()
 	if out.delay > 0 && !sleep(r, out.delay) {
 		s.stats.record(ingredient, out, true)

@@ -14,6 +14,8 @@ type Simulator struct {
 	// nextMalformed rotates through the kinds of garbage so that a client
 	// meets every one of them, not only the most likely.
 	nextMalformed int
+	// inService counts the calls admitted and not yet answered (Capacity).
+	inService int
 
 	stats statsRecorder
 }

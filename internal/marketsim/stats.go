@@ -7,8 +7,8 @@ import (
 
 // Stats counts the calls the market answered, so that tests and the
 // benchmark can check the warehouse's purchase records against the market's
-// own. Every call lands in exactly one of Sold, Zeros, Errors, Malformed and
-// Cancelled.
+// own. Every call lands in exactly one of Sold, Zeros, Errors, Malformed,
+// Cancelled and Refused.
 type Stats struct {
 	// Calls counts buy calls with a known ingredient; refused calls (400)
 	// are not part of the contract and are not counted.
@@ -21,6 +21,9 @@ type Stats struct {
 	// Cancelled counts calls whose client went away during the latency,
 	// before any answer.
 	Cancelled int64 `json:"cancelled"`
+	// Refused counts calls answered 429 because Capacity calls were in
+	// service.
+	Refused int64 `json:"refused"`
 	// UnitsSold sums the quantities of well-formed answers.
 	UnitsSold    int64                      `json:"unitsSold"`
 	ByIngredient map[string]IngredientStats `json:"byIngredient"`
@@ -59,6 +62,16 @@ func (r *statsRecorder) record(ingredient string, out outcome, cancelled bool) {
 		r.s.UnitsSold += int64(out.quantity)
 		ing.UnitsSold += int64(out.quantity)
 	}
+	r.s.ByIngredient[ingredient] = ing
+}
+
+func (r *statsRecorder) refuse(ingredient string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.s.Calls++
+	r.s.Refused++
+	ing := r.s.ByIngredient[ingredient]
+	ing.Calls++
 	r.s.ByIngredient[ingredient] = ing
 }
 

@@ -21,7 +21,7 @@ func newBreaker(failures int, cooldown time.Duration, c *counters, log *slog.Log
 		ReadyToTrip: func(counts gobreaker.Counts) bool {
 			return counts.ConsecutiveFailures >= uint32(failures)
 		},
-		IsExcluded: func(err error) bool { return errors.Is(err, errAbandoned) },
+		IsExcluded: func(err error) bool { return errors.Is(err, errAbandoned) || errors.Is(err, ErrBusy) },
 		OnStateChange: func(_ string, from, to gobreaker.State) {
 			if to == gobreaker.StateOpen {
 				c.opens.Add(1)

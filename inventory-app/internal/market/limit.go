@@ -18,9 +18,15 @@ import (
 // one more congestion signal: answers that come back much slower than
 // lately shrink the limit as a refusal does.
 const (
-	// busyCut shrinks the limit on a refusal or a latency rise: the market
-	// is at capacity, not in distress, so a mild cut loses little.
-	busyCut = 0.9
+	// busyCut shrinks the limit on a refusal: the market is at capacity,
+	// not in distress. A quarter off, not the tenth of a latency rise: with
+	// one more per round trip a mild cut would be back at the refusing
+	// limit after a round or two, and a small market would refuse one call
+	// in every limit's worth.
+	busyCut = 0.75
+	// slowCut shrinks it on a latency rise, the earliest and mildest sign
+	// of a market filling up.
+	slowCut = 0.9
 	// failCut shrinks it on a 5xx, a timeout or a broken connection: a
 	// market in trouble gets half the calls at once.
 	failCut = 0.5
@@ -146,7 +152,7 @@ func (l *limiter) release(s sample) {
 		l.observe(now, s.rtt)
 		switch {
 		case l.slow():
-			l.cut(s.sent, now, busyCut)
+			l.cut(s.sent, now, slowCut)
 		case 2*float64(used) >= l.limit:
 			// Grown only while in use: a limit never tested by demand
 			// says nothing about the market and would let the next
