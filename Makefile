@@ -6,7 +6,7 @@ SWAG := go tool swag
 # directory:swagger-instance of every service with a Swagger spec
 SPECS := orders-app:orders kitchen-app:kitchen inventory-app:inventory web:web
 
-.PHONY: run test services lint fmt-check vet staticcheck swag swag-check deploy-check unit e2e loadgen
+.PHONY: run test services lint fmt-check vet staticcheck swag swag-check deploy-check unit e2e loadgen bench
 
 run:
 	go run ./cmd/comanda
@@ -60,3 +60,17 @@ swag-check:
 # Benchmarks the running system: make loadgen ARGS="-n 200 -q 1"
 loadgen:
 	go run ./cmd/loadgen $(ARGS)
+
+# The benchmark (measurements only; never part of make test). Every scenario
+# in both shapes, embedded and production (the services as separate
+# processes on this machine's Redis and PostgreSQL), and the stream layer's
+# Go benchmark; writes docs/bench-report.json and regenerates the tables in
+# docs/performance.md and README.md:
+#   make bench
+# A subset, written to cmd/bench/out/report.json, the docs left alone:
+#   make bench BENCH_QUICK=1                  200 × 1 in both shapes, stream benchmark
+#   make bench SCENARIOS=1x10000,stream SHAPES=production RUNS=3
+# `go run ./cmd/bench -list` names the scenarios; cmd/bench/out/ keeps each run's
+# load-generator report, per-second CSV and SVG chart.
+bench: services
+	go run ./cmd/bench $(if $(BENCH_QUICK),-quick) $(if $(SCENARIOS),-scenarios $(SCENARIOS)) $(if $(SHAPES),-shapes $(SHAPES)) $(if $(RUNS),-runs $(RUNS))

@@ -10,8 +10,9 @@ import (
 	"golang.org/x/sync/errgroup"
 )
 
-// burst places the orders, waits for them and measures.
-func burst(ctx context.Context, c *client, o options) (report, error) {
+// burst places the orders, waits for them and measures; prog follows it as
+// it runs and, with o.progressTo set, prints a line a second there.
+func burst(ctx context.Context, c *client, o options, prog *progress) (report, error) {
 	before, err := c.stats(ctx)
 	if err != nil {
 		return report{}, fmt.Errorf("reading order counters: %w", err)
@@ -26,39 +27,62 @@ func burst(ctx context.Context, c *client, o options) (report, error) {
 	}
 
 	start := time.Now()
+	prog.begin(start)
+	if o.progressTo != nil {
+		stop, printed := make(chan struct{}), make(chan struct{})
+		go func() {
+			defer close(printed)
+			prog.print(o.progressTo, time.Second, stop)
+		}()
+		defer func() { close(stop); <-printed }()
+	}
 	var mu sync.Mutex
 	var batches []string
+	var placedIn time.Duration
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(o.concurrency)
-	for range o.requests {
-		g.Go(func() error {
-			p, err := c.place(gctx, o.dishes)
-			if err != nil {
-				return fmt.Errorf("placing orders: %w", err)
-			}
-			mu.Lock()
-			batches = append(batches, p.BatchID)
-			mu.Unlock()
-			return nil
-		})
-	}
-	if err := g.Wait(); err != nil {
-		return report{}, err
-	}
-	placedIn := time.Since(start)
+	placing := make(chan error, 1)
+	go func() {
+		for range o.requests {
+			g.Go(func() error {
+				p, err := c.place(gctx, o.dishes)
+				if err != nil {
+					return fmt.Errorf("placing orders: %w", err)
+				}
+				prog.placedOrders(p.OrderIDs, p.PlacedAt)
+				mu.Lock()
+				batches = append(batches, p.BatchID)
+				mu.Unlock()
+				return nil
+			})
+		}
+		err := g.Wait()
+		placedIn = time.Since(start)
+		placing <- err
+	}()
 
+	// The counters are read while the placements go too, so that the
+	// progress line moves during a long placement.
 	want := o.requests * o.dishes
-	var after stats
+	placed := false
 	for {
-		after, err = c.stats(ctx)
+		after, err := c.stats(ctx)
 		if err != nil {
 			return report{}, fmt.Errorf("reading order counters: %w", err)
 		}
-		done := after.ByStatus["delivered"] - before.ByStatus["delivered"] + after.ByStatus["failed"] - before.ByStatus["failed"]
-		if done >= want {
+		delivered := after.ByStatus["delivered"] - before.ByStatus["delivered"]
+		done := delivered + after.ByStatus["failed"] - before.ByStatus["failed"]
+		prog.counted(done, delivered)
+		if placed && done >= want {
 			break
 		}
 		select {
+		case err := <-placing:
+			if err != nil {
+				return report{}, err
+			}
+			placed = true
+			continue
 		case <-ctx.Done():
 			return report{}, fmt.Errorf("%d of %d dishes done when time ran out: %w", done, want, ctx.Err())
 		case <-time.After(50 * time.Millisecond):
@@ -67,12 +91,14 @@ func burst(ctx context.Context, c *client, o options) (report, error) {
 	makespan := time.Since(start)
 
 	var latencies []time.Duration
+	var all []orderTimes
 	failed := 0
 	for _, b := range batches {
 		orders, err := c.batch(ctx, b)
 		if err != nil {
 			return report{}, fmt.Errorf("reading batch %s: %w", b, err)
 		}
+		all = append(all, orders...)
 		for _, ot := range orders {
 			if ot.DeliveredAt == nil {
 				failed++
@@ -100,6 +126,7 @@ func burst(ctx context.Context, c *client, o options) (report, error) {
 		MarketCalls: mAfter.Calls - mBefore.Calls, MarketZeros: mAfter.Zeros - mBefore.Zeros,
 		MarketErrors: mAfter.Errors - mBefore.Errors + mAfter.Timeouts - mBefore.Timeouts,
 		Balanced:     true,
+		Timeline:     timeline(start, all),
 	}
 	for name, a := range invAfter {
 		b := invBefore[name]

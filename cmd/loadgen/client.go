@@ -67,8 +67,9 @@ func (c *client) do(ctx context.Context, method, u string, body any, out any) er
 }
 
 type placement struct {
-	BatchID  string   `json:"batchId"`
-	OrderIDs []string `json:"orderIds"`
+	BatchID  string    `json:"batchId"`
+	OrderIDs []string  `json:"orderIds"`
+	PlacedAt time.Time `json:"placedAt"`
 }
 
 func (c *client) place(ctx context.Context, quantity int) (placement, error) {
@@ -92,6 +93,7 @@ type orderTimes struct {
 	ID          string     `json:"id"`
 	Status      string     `json:"status"`
 	PlacedAt    time.Time  `json:"placedAt"`
+	UpdatedAt   time.Time  `json:"updatedAt"`
 	DeliveredAt *time.Time `json:"deliveredAt"`
 }
 

@@ -43,23 +43,12 @@ type FeedReport struct {
 }
 
 func watchFeed(ctx context.Context, url, token string, n int) (*feedWatchers, error) {
-	url = strings.Replace(url, "http", "ws", 1)
 	w := &feedWatchers{}
-	header := http.Header{}
-	if token != "" {
-		header.Set("Authorization", "Bearer "+token)
-	}
-	d := &fws.Dialer{HandshakeTimeout: 10 * time.Second, ReadBufferSize: 64 << 10}
 	for range n {
-		conn, _, err := d.DialContext(ctx, url, header)
+		conn, _, err := dialFeed(ctx, url, token)
 		if err != nil {
 			w.stop()
-			return nil, fmt.Errorf("connecting to the feed at %s: %w", url, err)
-		}
-		// The snapshot comes first; measuring starts after it.
-		if _, _, err := conn.ReadMessage(); err != nil {
-			w.stop()
-			return nil, fmt.Errorf("reading the feed's snapshot: %w", err)
+			return nil, err
 		}
 		w.conns = append(w.conns, conn)
 	}
@@ -133,4 +122,25 @@ func (w *feedWatchers) stop() *FeedReport {
 		r.DelayMaxMs = ms
 	}
 	return r
+}
+
+// dialFeed connects to the live feed at url (http or ws) and reads its first
+// message, the snapshot, which it returns: what comes after it is live.
+func dialFeed(ctx context.Context, url, token string) (*fws.Conn, []byte, error) {
+	url = strings.Replace(url, "http", "ws", 1)
+	header := http.Header{}
+	if token != "" {
+		header.Set("Authorization", "Bearer "+token)
+	}
+	d := &fws.Dialer{HandshakeTimeout: 10 * time.Second, ReadBufferSize: 64 << 10}
+	conn, _, err := d.DialContext(ctx, url, header)
+	if err != nil {
+		return nil, nil, fmt.Errorf("connecting to the feed at %s: %w", url, err)
+	}
+	_, first, err := conn.ReadMessage()
+	if err != nil {
+		_ = conn.Close()
+		return nil, nil, fmt.Errorf("reading the feed's snapshot: %w", err)
+	}
+	return conn, first, nil
 }

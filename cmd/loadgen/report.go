@@ -5,9 +5,14 @@ import (
 	"fmt"
 	"io"
 	"text/tabwriter"
+	"time"
 )
 
+// report is what a burst measured: the JSON summary (-json, -report), the
+// text printed by default, and the timeline behind the CSV and the chart.
 type report struct {
+	Scenario         scenario    `json:"scenario"`
+	StartedAt        time.Time   `json:"startedAt"`
 	Requests         int         `json:"requests"`
 	DishesPerRequest int         `json:"dishesPerRequest"`
 	Dishes           int         `json:"dishes"`
@@ -28,6 +33,24 @@ type report struct {
 	UnitsBought      int         `json:"unitsBought"`
 	Balanced         bool        `json:"balanced"`
 	Feed             *FeedReport `json:"feed,omitempty"`
+	// Files names the CSV and the chart written next to the JSON (-report).
+	Files *reportFiles `json:"files,omitempty"`
+	// Timeline is one row a second; the CSV and the chart show it.
+	Timeline []second `json:"-"`
+}
+
+// scenario is how the burst was run: the load generator's own settings,
+// and what the caller says of the system's (-scenario, -param), which the
+// load generator cannot see from outside.
+type scenario struct {
+	Name        string `json:"name,omitempty"`
+	Target      string `json:"target"`
+	Concurrency int    `json:"concurrency"`
+	FeedClients int    `json:"feedClients"`
+	// ProgressFeed says whether one more feed client followed the
+	// deliveries for the progress line.
+	ProgressFeed bool              `json:"progressFeedClient"`
+	Params       map[string]string `json:"params,omitempty"`
 }
 
 func (r report) writeJSON(w io.Writer) error {

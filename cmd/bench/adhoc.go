@@ -1,0 +1,91 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"maps"
+	"os"
+	"slices"
+	"strconv"
+	"time"
+)
+
+// adhoc runs one burst (.ci/bench.sh): go run ./cmd/bench burst MODE ORDERS
+// DISHES [FEED_CLIENTS], MODE being embedded, production, or real (the
+// embedded runner on this machine's Redis and PostgreSQL, in one process).
+// It prints the load generator's report, then the memory the system held
+// and what the run's streams kept.
+func adhoc(ctx context.Context, root string, args []string) error {
+	fs := flag.NewFlagSet("bench burst", flag.ContinueOnError)
+	timeout := fs.Duration("timeout", 10*time.Minute, "give up on the burst after this long")
+	outDir := fs.String("out", "cmd/bench/out", "folder for the load generator's report, CSV and chart")
+	fs.Usage = func() {
+		fmt.Fprintln(fs.Output(), "Usage: bench burst [flags] embedded|production|real ORDERS DISHES [FEED_CLIENTS]")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil
+		}
+		return err
+	}
+	pos := fs.Args()
+	if len(pos) < 3 || len(pos) > 4 {
+		fs.Usage()
+		return errors.New("want MODE ORDERS DISHES [FEED_CLIENTS]")
+	}
+	sh := shape(pos[0])
+	if !slices.Contains([]shape{embedded, production, real}, sh) {
+		return fmt.Errorf("unknown mode %q: embedded, production or real", pos[0])
+	}
+	nums := []int{0, 0, 0}
+	for i, s := range pos[1:] {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 0 {
+			return fmt.Errorf("%q is not a count", s)
+		}
+		nums[i] = n
+	}
+	sc := scenario{ID: fmt.Sprintf("%dx%d", nums[0], nums[1]), Requests: nums[0], Dishes: nums[1], Concurrency: 8, Feed: nums[2]}
+	out := inRoot(root, *outDir)
+	if err := os.MkdirAll(out, 0o755); err != nil {
+		return err
+	}
+	binDir, err := os.MkdirTemp("", "comanda-bench-bin-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(binDir)
+	bins, err := build(root, binDir)
+	if err != nil {
+		return err
+	}
+
+	fmt.Printf("== %s: %d orders × %d dishes\n", sh, sc.Requests, sc.Dishes)
+	name := "burst-" + string(sh) + "-" + sc.ID
+	res := runBurst(ctx, bins, out, burstRun{Scenario: sc, Shape: sh, Name: name, Timeout: *timeout, Stdout: os.Stdout, Stderr: os.Stderr})
+	if res.Error != "" {
+		return errors.New(res.Error)
+	}
+	who := "the comanda process"
+	if sh == production {
+		who = "the four services, summed"
+	}
+	fmt.Printf("rss of %s: peak %.0f MiB during the burst, %.0f MiB %s after it\n", who, res.PeakRSSMiB, res.RSSAfterMiB, settleFor)
+	if res.Redis != nil {
+		for _, k := range slices.Sorted(maps.Keys(res.Redis.Entries)) {
+			fmt.Printf("  %s: %d entries\n", k, res.Redis.Entries[k])
+		}
+		fmt.Printf("redis memory of this run's keys: %d KiB\n", res.Redis.Bytes/1024)
+	}
+	if sh == embedded {
+		fmt.Printf("stream log in the data folder: %d KiB\n", res.StreamLogKiB)
+	}
+	fmt.Printf("load generator's report, timeline and chart: %s\n", relative(root, out+"/"+name+".{json,csv,svg}"))
+	if s := res.Summary; s != nil && s.Failed > 0 {
+		return fmt.Errorf("%d dishes failed", s.Failed)
+	}
+	return nil
+}
