@@ -32,6 +32,8 @@ type Service struct {
 	delivered   func(seconds float64)
 	keyTTL      time.Duration
 	log         *slog.Logger
+	// unkeyed stores the placements without an idempotency key in groups.
+	unkeyed *placeGroup
 }
 
 // OnDelivered registers fn to receive the placed→delivered time of every
@@ -47,7 +49,8 @@ func NewService(store Store, maxQuantity int, published func(), log *slog.Logger
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Service{store: store, maxQuantity: maxQuantity, published: published, keyTTL: DefaultKeyTTL, log: log}
+	return &Service{store: store, maxQuantity: maxQuantity, published: published, keyTTL: DefaultKeyTTL, log: log,
+		unkeyed: &placeGroup{commit: store.Place}}
 }
 
 // KeepKeys sets how long idempotency keys are kept (DefaultKeyTTL unless
@@ -148,7 +151,11 @@ func (s *Service) place(ctx context.Context, quantity int, key *Key) (Batch, err
 	if key != nil {
 		key.BatchID, key.Quantity, key.PlacedAt = batchID, quantity, at
 	}
-	if err := s.store.Place(ctx, p); err != nil {
+	store := s.store.Place
+	if key == nil {
+		store = s.unkeyed.place
+	}
+	if err := store(ctx, p); err != nil {
 		if errors.Is(err, ErrKeyTaken) {
 			return Batch{}, err
 		}
