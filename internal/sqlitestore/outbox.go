@@ -12,12 +12,15 @@ import (
 // OutboxDDL creates the outbox table; every service's first migration runs it.
 const OutboxDDL = `CREATE TABLE outbox (seq INTEGER PRIMARY KEY AUTOINCREMENT, event BLOB NOT NULL)`
 
-// InsertOutbox stores events in the outbox inside tx, in order.
-func InsertOutbox(ctx context.Context, tx *sql.Tx, envs []events.Envelope) error {
+const insertOutbox = `INSERT INTO outbox (event) VALUES (?)`
+
+// InsertOutbox stores events in the outbox inside tx, in order, with the
+// store's prepared statements (see Statements; nil prepares for tx alone).
+func InsertOutbox(ctx context.Context, stmts *Statements, tx *sql.Tx, envs []events.Envelope) error {
 	if len(envs) == 0 {
 		return nil
 	}
-	stmt, err := tx.PrepareContext(ctx, `INSERT INTO outbox (event) VALUES (?)`)
+	stmt, err := stmts.In(ctx, tx, insertOutbox)
 	if err != nil {
 		return fmt.Errorf("storing events: %w", err)
 	}

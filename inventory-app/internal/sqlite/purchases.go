@@ -21,13 +21,12 @@ func (s *Store) RecordPurchases(ctx context.Context, tok warehouse.Token, ps []w
 		if err := fence(ctx, tx, tok); err != nil {
 			return err
 		}
-		ins, err := tx.PrepareContext(ctx, `INSERT INTO purchases (id, ingredient, quantity, order_ids, at) VALUES (?, ?, ?, ?, ?)
-			ON CONFLICT (id) DO NOTHING`)
+		ins, err := s.stmts.In(ctx, tx, insertPurchase)
 		if err != nil {
 			return fmt.Errorf("storing purchases: %w", err)
 		}
 		defer ins.Close()
-		count, err := tx.PrepareContext(ctx, `UPDATE stock SET bought = bought + ? WHERE ingredient = ? RETURNING initial, bought, consumed`)
+		count, err := s.stmts.In(ctx, tx, countPurchase)
 		if err != nil {
 			return fmt.Errorf("counting purchases: %w", err)
 		}
@@ -59,7 +58,7 @@ func (s *Store) RecordPurchases(ctx context.Context, tok warehouse.Token, ps []w
 			}
 			envs = append(envs, env)
 		}
-		return sqlitestore.InsertOutbox(ctx, tx, envs)
+		return sqlitestore.InsertOutbox(ctx, s.stmts, tx, envs)
 	})
 }
 

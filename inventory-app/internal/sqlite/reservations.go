@@ -87,8 +87,7 @@ func (s *Store) Enqueue(ctx context.Context, tok warehouse.Token, reqs []warehou
 		if err := fence(ctx, tx, tok); err != nil {
 			return err
 		}
-		ins, err := tx.PrepareContext(ctx, `INSERT INTO reservations (order_id, recipe, items, status, requested_at) VALUES (?, ?, ?, 'waiting', ?)
-			ON CONFLICT (order_id) DO NOTHING RETURNING seq`)
+		ins, err := s.stmts.In(ctx, tx, insertReservation)
 		if err != nil {
 			return fmt.Errorf("storing reservations: %w", err)
 		}
@@ -175,7 +174,7 @@ func (s *Store) NoteShort(ctx context.Context, tok warehouse.Token, notes []ware
 		if err := fence(ctx, tx, tok); err != nil {
 			return err
 		}
-		upd, err := tx.PrepareContext(ctx, `UPDATE reservations SET short_noted = 1 WHERE order_id = ? AND status = 'waiting' AND short_noted = 0`)
+		upd, err := s.stmts.In(ctx, tx, noteShort)
 		if err != nil {
 			return fmt.Errorf("noting short orders: %w", err)
 		}
@@ -191,7 +190,7 @@ func (s *Store) NoteShort(ctx context.Context, tok warehouse.Token, notes []ware
 			}
 		}
 		noted = len(envs)
-		return sqlitestore.InsertOutbox(ctx, tx, envs)
+		return sqlitestore.InsertOutbox(ctx, s.stmts, tx, envs)
 	})
 	if err != nil {
 		return 0, err

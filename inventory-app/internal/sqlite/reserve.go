@@ -36,10 +36,10 @@ func (s *Store) Reserve(ctx context.Context, tok warehouse.Token, orderIDs []str
 		for _, r := range waiting {
 			total.Add(r.Needs())
 		}
-		if err := take(ctx, tx, total); err != nil {
+		if err := s.take(ctx, tx, total); err != nil {
 			return err
 		}
-		mark, err := tx.PrepareContext(ctx, `UPDATE reservations SET status = 'reserved', reserved_at = ? WHERE order_id = ? AND status = 'waiting'`)
+		mark, err := s.stmts.In(ctx, tx, markReserved)
 		if err != nil {
 			return fmt.Errorf("marking reservations: %w", err)
 		}
@@ -64,7 +64,7 @@ func (s *Store) Reserve(ctx context.Context, tok warehouse.Token, orderIDs []str
 		if err != nil {
 			return err
 		}
-		if err := sqlitestore.InsertOutbox(ctx, tx, envs); err != nil {
+		if err := sqlitestore.InsertOutbox(ctx, s.stmts, tx, envs); err != nil {
 			return err
 		}
 		reserved = waiting
@@ -94,9 +94,8 @@ func (s *Store) waitingAmong(ctx context.Context, tx *sql.Tx, orderIDs []string)
 }
 
 // take consumes total, every ingredient only if it is on hand.
-func take(ctx context.Context, tx *sql.Tx, total warehouse.Needs) error {
-	dec, err := tx.PrepareContext(ctx, `UPDATE stock SET consumed = consumed + ?1
-		WHERE ingredient = ?2 AND initial + bought - consumed >= ?1`)
+func (s *Store) take(ctx context.Context, tx *sql.Tx, total warehouse.Needs) error {
+	dec, err := s.stmts.In(ctx, tx, takeStock)
 	if err != nil {
 		return fmt.Errorf("taking stock: %w", err)
 	}

@@ -26,7 +26,8 @@ var migrations embed.FS
 // write lock when it begins (see sqlitestore.Open), so a read and the
 // conditional writes that follow are one critical section.
 type Store struct {
-	db *sql.DB
+	db    *sql.DB
+	stmts *sqlitestore.Statements
 	// publishing serialises outbox relays: the file belongs to this process.
 	publishing sync.Mutex
 }
@@ -40,11 +41,31 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Store{db: db}, nil
+	stmts, err := sqlitestore.Prepare(ctx, db, insertPurchase, countPurchase, markReserved, takeStock, insertReservation, noteShort)
+	if err != nil {
+		_ = db.Close()
+		return nil, err
+	}
+	return &Store{db: db, stmts: stmts}, nil
 }
 
+// The statements of a burst, prepared once (see sqlitestore.Statements).
+const (
+	insertPurchase = `INSERT INTO purchases (id, ingredient, quantity, order_ids, at) VALUES (?, ?, ?, ?, ?)
+		ON CONFLICT (id) DO NOTHING`
+	countPurchase     = `UPDATE stock SET bought = bought + ? WHERE ingredient = ? RETURNING initial, bought, consumed`
+	markReserved      = `UPDATE reservations SET status = 'reserved', reserved_at = ? WHERE order_id = ? AND status = 'waiting'`
+	takeStock         = `UPDATE stock SET consumed = consumed + ?1 WHERE ingredient = ?2 AND initial + bought - consumed >= ?1`
+	insertReservation = `INSERT INTO reservations (order_id, recipe, items, status, requested_at) VALUES (?, ?, ?, 'waiting', ?)
+		ON CONFLICT (order_id) DO NOTHING RETURNING seq`
+	noteShort = `UPDATE reservations SET short_noted = 1 WHERE order_id = ? AND status = 'waiting' AND short_noted = 0`
+)
+
 // Close closes the database.
-func (s *Store) Close() { _ = s.db.Close() }
+func (s *Store) Close() {
+	_ = s.stmts.Close()
+	_ = s.db.Close()
+}
 
 // Ping checks the database answers.
 func (s *Store) Ping(ctx context.Context) error { return s.db.PingContext(ctx) }

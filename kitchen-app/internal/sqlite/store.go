@@ -24,7 +24,8 @@ var migrations embed.FS
 
 // Store keeps the recipe book and the tickets in a SQLite file.
 type Store struct {
-	db *sql.DB
+	db    *sql.DB
+	stmts *sqlitestore.Statements
 	// publishing serialises outbox relays: the file belongs to this process.
 	publishing sync.Mutex
 }
@@ -38,11 +39,26 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Store{db: db}, nil
+	stmts, err := sqlitestore.Prepare(ctx, db, insertTicket, updateTicket)
+	if err != nil {
+		_ = db.Close()
+		return nil, err
+	}
+	return &Store{db: db, stmts: stmts}, nil
 }
 
+// The statements of a burst, prepared once (see sqlitestore.Statements).
+const (
+	insertTicket = `INSERT INTO tickets (order_id, recipe, stage, failure_reason, since, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (order_id) DO NOTHING`
+	updateTicket = `UPDATE tickets SET stage = ?, failure_reason = ?, since = ?, updated_at = ? WHERE order_id = ?`
+)
+
 // Close closes the database.
-func (s *Store) Close() { _ = s.db.Close() }
+func (s *Store) Close() {
+	_ = s.stmts.Close()
+	_ = s.db.Close()
+}
 
 // Ping checks the database answers.
 func (s *Store) Ping(ctx context.Context) error { return s.db.PingContext(ctx) }
@@ -83,8 +99,7 @@ func (s *Store) Recipes(ctx context.Context) ([]kitchen.Recipe, error) {
 // CreateTickets implements kitchen.Store.
 func (s *Store) CreateTickets(ctx context.Context, tickets []kitchen.Ticket, fn func([]kitchen.Ticket) []events.Envelope) error {
 	return sqlitestore.InTx(ctx, s.db, func(tx *sql.Tx) error {
-		ins, err := tx.PrepareContext(ctx, `INSERT INTO tickets (order_id, recipe, stage, failure_reason, since, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (order_id) DO NOTHING`)
+		ins, err := s.stmts.In(ctx, tx, insertTicket)
 		if err != nil {
 			return fmt.Errorf("storing tickets: %w", err)
 		}
@@ -101,7 +116,7 @@ func (s *Store) CreateTickets(ctx context.Context, tickets []kitchen.Ticket, fn 
 				created = append(created, t)
 			}
 		}
-		return sqlitestore.InsertOutbox(ctx, tx, fn(created))
+		return sqlitestore.InsertOutbox(ctx, s.stmts, tx, fn(created))
 	})
 }
 
@@ -220,7 +235,7 @@ func (s *Store) Update(ctx context.Context, orderIDs []string, fn func(map[strin
 				continue
 			}
 			if upd == nil {
-				if upd, err = tx.PrepareContext(ctx, `UPDATE tickets SET stage = ?, failure_reason = ?, since = ?, updated_at = ? WHERE order_id = ?`); err != nil {
+				if upd, err = s.stmts.In(ctx, tx, updateTicket); err != nil {
 					return fmt.Errorf("storing tickets: %w", err)
 				}
 				defer upd.Close()
@@ -229,7 +244,7 @@ func (s *Store) Update(ctx context.Context, orderIDs []string, fn func(map[strin
 				return fmt.Errorf("storing ticket %s: %w", id, err)
 			}
 		}
-		return sqlitestore.InsertOutbox(ctx, tx, envs)
+		return sqlitestore.InsertOutbox(ctx, s.stmts, tx, envs)
 	})
 }
 

@@ -23,7 +23,8 @@ var migrations embed.FS
 
 // Store keeps orders in a SQLite file.
 type Store struct {
-	db *sql.DB
+	db    *sql.DB
+	stmts *sqlitestore.Statements
 	// publishing serialises outbox relays: the file belongs to this process.
 	publishing sync.Mutex
 }
@@ -37,11 +38,27 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Store{db: db}, nil
+	stmts, err := sqlitestore.Prepare(ctx, db, insertOrder, insertStep, insertStepOnce, updateOrder)
+	if err != nil {
+		_ = db.Close()
+		return nil, err
+	}
+	return &Store{db: db, stmts: stmts}, nil
 }
 
+// The statements of a burst, prepared once (see sqlitestore.Statements).
+const (
+	insertOrder    = `INSERT INTO orders (id, batch_id, status, progress, placed_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)`
+	insertStep     = `INSERT INTO order_steps (event_id, order_id, status, at, detail) VALUES (?, ?, ?, ?, ?)`
+	insertStepOnce = insertStep + ` ON CONFLICT (event_id) DO NOTHING`
+	updateOrder    = `UPDATE orders SET status = ?, progress = ?, recipe = ?, failure_reason = ?, failed_by = ?, recovers_at = ?, updated_at = ?, delivered_at = ? WHERE id = ?`
+)
+
 // Close closes the database.
-func (s *Store) Close() { _ = s.db.Close() }
+func (s *Store) Close() {
+	_ = s.stmts.Close()
+	_ = s.db.Close()
+}
 
 // Ping checks the database answers.
 func (s *Store) Ping(ctx context.Context) error { return s.db.PingContext(ctx) }
@@ -60,7 +77,7 @@ func (s *Store) Place(ctx context.Context, p order.Placement) error {
 				return err
 			}
 		}
-		ins, err := tx.PrepareContext(ctx, `INSERT INTO orders (id, batch_id, status, progress, placed_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)`)
+		ins, err := s.stmts.In(ctx, tx, insertOrder)
 		if err != nil {
 			return fmt.Errorf("storing orders: %w", err)
 		}
@@ -70,22 +87,22 @@ func (s *Store) Place(ctx context.Context, p order.Placement) error {
 				return fmt.Errorf("storing order %s: %w", o.ID, err)
 			}
 		}
-		if err := insertSteps(ctx, tx, p.Steps, false); err != nil {
+		if err := s.insertSteps(ctx, tx, p.Steps, false); err != nil {
 			return err
 		}
-		return sqlitestore.InsertOutbox(ctx, tx, p.Outbox)
+		return sqlitestore.InsertOutbox(ctx, s.stmts, tx, p.Outbox)
 	})
 }
 
-func insertSteps(ctx context.Context, tx *sql.Tx, steps []order.Step, ignoreRepeats bool) error {
+func (s *Store) insertSteps(ctx context.Context, tx *sql.Tx, steps []order.Step, ignoreRepeats bool) error {
 	if len(steps) == 0 {
 		return nil
 	}
-	q := `INSERT INTO order_steps (event_id, order_id, status, at, detail) VALUES (?, ?, ?, ?, ?)`
+	q := insertStep
 	if ignoreRepeats {
-		q += ` ON CONFLICT (event_id) DO NOTHING`
+		q = insertStepOnce
 	}
-	ins, err := tx.PrepareContext(ctx, q)
+	ins, err := s.stmts.In(ctx, tx, q)
 	if err != nil {
 		return fmt.Errorf("storing steps: %w", err)
 	}
@@ -233,21 +250,28 @@ func (s *Store) Update(ctx context.Context, ids []string, fn func(map[string]*or
 		if err != nil {
 			return err
 		}
+		var upd *sql.Stmt
 		for _, before := range loaded {
 			after := orders[before.ID]
 			if !changed(before, *after) {
 				continue
 			}
+			if upd == nil {
+				if upd, err = s.stmts.In(ctx, tx, updateOrder); err != nil {
+					return fmt.Errorf("storing orders: %w", err)
+				}
+				defer upd.Close()
+			}
 			var delivered sql.NullInt64
 			if !after.DeliveredAt.IsZero() {
 				delivered = sql.NullInt64{Int64: micros(after.DeliveredAt), Valid: true}
 			}
-			if _, err := tx.ExecContext(ctx, `UPDATE orders SET status = ?, progress = ?, recipe = ?, failure_reason = ?, failed_by = ?, recovers_at = ?, updated_at = ?, delivered_at = ? WHERE id = ?`,
+			if _, err := upd.ExecContext(ctx,
 				string(after.Status()), string(after.Progress), after.Recipe, after.FailureReason, after.FailedBy, string(after.RecoversAt), micros(after.UpdatedAt), delivered, after.ID); err != nil {
 				return fmt.Errorf("storing order %s: %w", after.ID, err)
 			}
 		}
-		return insertSteps(ctx, tx, steps, true)
+		return s.insertSteps(ctx, tx, steps, true)
 	})
 }
 
