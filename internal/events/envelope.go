@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	fastjson "github.com/goccy/go-json"
 	"github.com/google/uuid"
 )
 
@@ -35,7 +36,7 @@ var ErrMalformed = errors.New("malformed event")
 // New builds an envelope around payload, which must be one of the payload
 // types of this package.
 func New(source string, orderID string, at time.Time, payload Payload) (Envelope, error) {
-	body, err := json.Marshal(payload)
+	body, err := fastjson.Marshal(payload)
 	if err != nil {
 		return Envelope{}, fmt.Errorf("encoding %s payload: %w", payload.EventType(), err)
 	}
@@ -65,7 +66,7 @@ func MustNew(source string, orderID string, at time.Time, payload Payload) Envel
 
 // Encode returns the wire form of the envelope.
 func (e Envelope) Encode() []byte {
-	b, err := json.Marshal(e)
+	b, err := fastjson.Marshal(e)
 	if err != nil {
 		// Envelope holds only strings, ints, a time and raw JSON that was
 		// produced by json.Marshal: it cannot fail to encode.
@@ -77,7 +78,7 @@ func (e Envelope) Encode() []byte {
 // Decode parses the wire form of an envelope and checks its required fields.
 func Decode(data []byte) (Envelope, error) {
 	var e Envelope
-	if err := json.Unmarshal(data, &e); err != nil {
+	if err := fastjson.Unmarshal(data, &e); err != nil {
 		return Envelope{}, fmt.Errorf("%w: %v", ErrMalformed, err)
 	}
 	switch {
@@ -101,7 +102,7 @@ func DecodePayload[P Payload](e Envelope) (P, error) {
 	if e.Version != p.EventVersion() {
 		return p, fmt.Errorf("%w: %s version %d is not supported", ErrMalformed, e.Type, e.Version)
 	}
-	if err := json.Unmarshal(e.Payload, &p); err != nil {
+	if err := fastjson.Unmarshal(e.Payload, &p); err != nil {
 		return p, fmt.Errorf("%w: %s payload: %v", ErrMalformed, e.Type, err)
 	}
 	if v, ok := any(p).(interface{ Validate() error }); ok {
