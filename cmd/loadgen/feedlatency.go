@@ -2,11 +2,11 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"net/url"
 	"time"
 
 	fws "github.com/fasthttp/websocket"
+	json "github.com/goccy/go-json"
 )
 
 // feedLatency is one more client on the live feed, apart from the -ws
