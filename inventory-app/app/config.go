@@ -35,7 +35,7 @@ type Config struct {
 	MarketConcurrencyInitial int `env:"MARKET_CONCURRENCY_INITIAL" envDefault:"4"`
 	// MarketCallsPerIngredient bounds the calls one ingredient's buyer keeps
 	// in flight; more than one only while the shortfall needs them.
-	MarketCallsPerIngredient int `env:"MARKET_CALLS_PER_INGREDIENT" envDefault:"4"`
+	MarketCallsPerIngredient int `env:"MARKET_CALLS_PER_INGREDIENT" envDefault:"32"`
 	// MarketRetryMin and MarketRetryMax bound the backoff after a zero
 	// answer or a failed call.
 	MarketRetryMin time.Duration `env:"MARKET_RETRY_MIN" envDefault:"10ms"`

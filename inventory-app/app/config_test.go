@@ -19,7 +19,7 @@ func TestDefaultsAreValid(t *testing.T) {
 	if err := cfg.Validate(); err != nil {
 		t.Fatalf("defaults refused: %v", err)
 	}
-	if cfg.Addr != ":3002" || cfg.MarketConcurrency != 256 || cfg.MarketConcurrencyFloor != 1 || cfg.MarketConcurrencyInitial != 4 || cfg.MarketCallsPerIngredient != 4 || cfg.MarketTimeout != 2*time.Second || cfg.InitialStock != 5 ||
+	if cfg.Addr != ":3002" || cfg.MarketConcurrency != 256 || cfg.MarketConcurrencyFloor != 1 || cfg.MarketConcurrencyInitial != 4 || cfg.MarketCallsPerIngredient != 32 || cfg.MarketTimeout != 2*time.Second || cfg.InitialStock != 5 ||
 		cfg.MarketRetryMin != 10*time.Millisecond || cfg.MarketRetryMax != time.Second || cfg.MarketBreakerFailures != 5 ||
 		cfg.MarketBreakerCooldown != 5*time.Second || cfg.MongoDatabase != "comanda_inventory" ||
 		cfg.LeaderLease != 8*time.Second || cfg.LeaderRenew != 2*time.Second || cfg.LeaderPoll != time.Second {

@@ -23,6 +23,7 @@ type booking struct{ i, q int }
 func (w *Warehouse) book(i, q int) {
 	w.mu.Lock()
 	w.unbooked[i] += q
+	w.largest = max(w.largest, q)
 	w.mu.Unlock()
 	w.bookings <- booking{i: i, q: q}
 }

@@ -12,15 +12,14 @@ import (
 // their total shortfall, never once per order, and never alongside another
 // buyer of the same ingredient. It keeps several calls in flight only while
 // the shortfall exceeds what those calls could bring at most (judged by the
-// largest answer seen), so buying in parallel never buys more than buying
-// one call at a time would. A zero answer or a failure holds back new calls
+// largest answer the market gave, see Warehouse.largest), so buying in
+// parallel never buys more than buying one call at a time would. A zero answer or a failure holds back new calls
 // for a wait that grows, with jitter, while they go on; the calls already in
 // flight are answered and booked meanwhile.
 func (w *Warehouse) buyer(ctx context.Context, i int) {
 	name := catalogue[i]
 	limit := max(w.opt.CallsPerIngredient, 1)
 	answers := make(chan answer, limit) // buffered: a call never blocks on its answer
-	largest := 0                        // the largest quantity the market answered for i
 	pause := time.NewTimer(0)
 	<-pause.C
 	for {
@@ -36,7 +35,7 @@ func (w *Warehouse) buyer(ctx context.Context, i int) {
 			if inflight == 0 && (ctx.Err() != nil || w.shortfall(i) <= 0) {
 				break
 			}
-			for ctx.Err() == nil && !time.Now().Before(resumeAt) && inflight < limit && w.uncovered(i, inflight, largest) > 0 {
+			for ctx.Err() == nil && !time.Now().Before(resumeAt) && inflight < limit && w.uncovered(i, inflight) > 0 {
 				inflight++
 				go func() {
 					// A call sent before ctx ends is answered and booked
@@ -74,7 +73,6 @@ func (w *Warehouse) buyer(ctx context.Context, i int) {
 					resumeAt = time.Now().Add(w.retryWait(failures))
 				default:
 					w.book(i, a.q)
-					largest = max(largest, a.q)
 					failures = 0
 				}
 			case <-resume:
@@ -96,17 +94,20 @@ type answer struct {
 }
 
 // uncovered is the shortfall of ingredient i beyond what the calls in
-// flight could bring if each sold as much as the largest answer seen; with
-// no answer seen yet, a call in flight covers everything.
-func (w *Warehouse) uncovered(i, inflight, largest int) int {
-	short := w.shortfall(i)
+// flight could bring if each sold as much as the largest answer the market
+// gave (Warehouse.largest); with no answer known yet, a call in flight
+// covers everything.
+func (w *Warehouse) uncovered(i, inflight int) int {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	short := w.demand[i] - w.onHand[i] - w.unbooked[i]
 	if inflight == 0 {
 		return short
 	}
-	if largest == 0 {
+	if w.largest == 0 {
 		return 0
 	}
-	return short - inflight*largest
+	return short - inflight*w.largest
 }
 
 func (w *Warehouse) setBuying(i int, on bool) {

@@ -69,6 +69,15 @@ type Warehouse struct {
 	// yet: the buyers count them as bought, the clerk does not.
 	unbooked Needs
 	buying   [NumIngredients]bool
+	// largest is the most the market answered to one call, for any
+	// ingredient: in the store's recent purchases, or since. A buyer keeps
+	// several calls in flight only while each could bring this much and
+	// the shortfall still needs it. It is the market's, not an
+	// ingredient's, and survives a change of leader through the store: a
+	// buyer that judged by its own first answers (one or two units, say)
+	// would send more calls than the shortfall needs, and overbuy by up to
+	// the calls in flight times the difference.
+	largest int
 
 	// resyncing excludes purchases while the clerk reloads the stock
 	// mirror, so that no purchase is counted twice or lost in the mirror.
@@ -125,6 +134,13 @@ func New(ctx context.Context, store Store, market Market, opt Options) (*Warehou
 	}
 	if len(waiting) > 0 {
 		w.log.Info("resuming waiting orders", "count", len(waiting))
+	}
+	recent, err := store.Purchases(ctx, PurchaseQuery{Limit: MaxPage})
+	if err != nil {
+		return nil, fmt.Errorf("loading recent purchases: %w", err)
+	}
+	for _, p := range recent {
+		w.largest = max(w.largest, p.Quantity)
 	}
 	return w, nil
 }
