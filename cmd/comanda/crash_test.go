@@ -6,7 +6,6 @@ import (
 
 	"io"
 	"log/slog"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -27,7 +26,7 @@ import (
 // the middle of a burst (so whatever they had read stays unacknowledged), and
 // starts a replacement. Every order must still be served exactly once.
 func TestConsumersKilledMidBurst(t *testing.T) {
-	bins := buildBinaries(t, "kitchen-app", "inventory-app")
+	bins := testkit.Build(t, "kitchen-app", "inventory-app")
 	rdb := testkit.Redis(t)
 	prefix := testkit.Prefix(t, rdb)
 	dbURL, ordersSchema := testkit.PostgresSchema(t)
@@ -60,12 +59,12 @@ func TestConsumersKilledMidBurst(t *testing.T) {
 		"REDIS_URL=" + redisURL, "STREAM_PREFIX=" + prefix, "DATA_DIR=" + dataDir,
 		"RECLAIM_IDLE=1s", "LOG_LEVEL=error", "SHUTDOWN_TIMEOUT=5s",
 	}
-	kitchenAddr := freeAddr(t)
+	kitchenAddr := testkit.FreeAddr(t)
 	kitchenEnv := append([]string{
 		"KITCHEN_ADDR=" + kitchenAddr, "DATABASE_URL=" + dbURL, "KITCHEN_DB_SCHEMA=" + kitchenSchema,
 		"COOK_TIME=30ms", "COOKS=8",
 	}, common...)
-	inventoryAddr := freeAddr(t)
+	inventoryAddr := testkit.FreeAddr(t)
 	inventoryEnv := append([]string{
 		"INVENTORY_ADDR=" + inventoryAddr, "MARKET_URL=" + marketBase + marketsim.BuyPath,
 		"MARKET_RETRY_MIN=2ms", "MARKET_RETRY_MAX=50ms", "LEADER_LEASE=2s", "LEADER_RENEW=500ms", "LEADER_POLL=250ms",
@@ -210,30 +209,4 @@ func (p *process) kill() {
 		p.signal(syscall.SIGKILL)
 		<-p.done
 	})
-}
-
-func buildBinaries(t *testing.T, pkgs ...string) map[string]string {
-	t.Helper()
-	dir := t.TempDir()
-	out := map[string]string{}
-	args := []string{"build", "-o", dir + string(os.PathSeparator)}
-	for _, p := range pkgs {
-		args = append(args, "github.com/comanda-dev/comanda/"+p)
-		out[p] = filepath.Join(dir, p)
-	}
-	cmd := exec.Command("go", args...)
-	if b, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("building %v: %v\n%s", pkgs, err, b)
-	}
-	return out
-}
-
-func freeAddr(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().String()
 }

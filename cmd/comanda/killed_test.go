@@ -5,10 +5,7 @@ import (
 	"encoding/json"
 	"math/rand/v2"
 	"net/http"
-	"os"
-	"os/exec"
 	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 
@@ -23,17 +20,14 @@ import (
 // on the same folder each time, and checks that every order was served
 // exactly once.
 func TestEmbeddedRunSurvivesKill9(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds and runs the whole system several times")
-	}
-	bin := buildComanda(t)
+	bin := testkit.Build(t, "cmd/comanda")["cmd/comanda"]
 	dataDir := filepath.Join(t.TempDir(), "data")
-	ordersAddr, kitchenAddr, inventoryAddr := freeAddr(t), freeAddr(t), freeAddr(t)
+	ordersAddr, kitchenAddr, inventoryAddr := testkit.FreeAddr(t), testkit.FreeAddr(t), testkit.FreeAddr(t)
 	secret := testkit.RandomHex(24)
-	env := embeddedEnv([]string{
+	env := testkit.EmbeddedEnv([]string{
 		"DATA_DIR=" + dataDir,
 		"ORDERS_ADDR=" + ordersAddr, "KITCHEN_ADDR=" + kitchenAddr, "INVENTORY_ADDR=" + inventoryAddr,
-		"WEB_ADDR=" + freeAddr(t), "MARKET_ADDR=" + freeAddr(t),
+		"WEB_ADDR=" + testkit.FreeAddr(t), "MARKET_ADDR=" + testkit.FreeAddr(t),
 		"AUTH_SECRET=" + secret, "MANAGER_PASSWORD=" + testkit.RandomHex(8),
 		"RECLAIM_IDLE=1s", "SHUTDOWN_TIMEOUT=5s", "LOG_LEVEL=warn",
 		"COOK_TIME=5ms", "MARKET_SEED=42", "MARKET_MAX=5",
@@ -137,25 +131,6 @@ func (h *harness) tryPlace(quantity int) []string {
 	return p.OrderIDs
 }
 
-// embeddedEnv is this process's environment without anything that would
-// point the embedded run at real servers or another data folder, plus vars.
-func embeddedEnv(vars []string) []string {
-	drop := map[string]bool{}
-	for _, v := range append(vars, "REDIS_URL=", "DATABASE_URL=", "MONGO_URL=", "MARKET_URL=", "REDIS_WAIT_REPLICAS=",
-		"STREAM_PREFIX=", "APP_ENV=", "AUTH_DISABLED=", "MANAGER_PASSWORD_HASH=") {
-		name, _, _ := strings.Cut(v, "=")
-		drop[name] = true
-	}
-	var env []string
-	for _, kv := range os.Environ() {
-		name, _, _ := strings.Cut(kv, "=")
-		if !drop[name] {
-			env = append(env, kv)
-		}
-	}
-	return append(env, vars...)
-}
-
 func waitReady(t *testing.T, addrs ...string) {
 	t.Helper()
 	deadline := time.Now().Add(30 * time.Second)
@@ -174,14 +149,4 @@ func waitReady(t *testing.T, addrs ...string) {
 			time.Sleep(20 * time.Millisecond)
 		}
 	}
-}
-
-// buildComanda builds the embedded runner from this package's source.
-func buildComanda(t *testing.T) string {
-	t.Helper()
-	bin := filepath.Join(t.TempDir(), "comanda")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("building comanda: %v\n%s", err, out)
-	}
-	return bin
 }

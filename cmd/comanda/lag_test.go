@@ -23,7 +23,7 @@ import (
 // starts every dish is served exactly once.
 func TestGroupDownWhileTenTimesTheCapIsPublished(t *testing.T) {
 	const backlog = 1000
-	bins := buildBinaries(t, "kitchen-app", "inventory-app")
+	bins := testkit.Build(t, "kitchen-app", "inventory-app")
 	rdb := testkit.Redis(t)
 	prefix := testkit.Prefix(t, rdb)
 	streams := events.StreamNames(prefix)
@@ -55,7 +55,7 @@ func TestGroupDownWhileTenTimesTheCapIsPublished(t *testing.T) {
 		"REDIS_URL=" + redisURL, "STREAM_PREFIX=" + prefix, "DATA_DIR=" + dataDir, "STREAM_BACKLOG_MAX=1000",
 		"RECLAIM_IDLE=1s", "MAX_DELIVERIES=2", "LOG_LEVEL=warn", "SHUTDOWN_TIMEOUT=5s",
 	}
-	kitchenAddr := freeAddr(t)
+	kitchenAddr := testkit.FreeAddr(t)
 	startProcess(t, bins["kitchen-app"], append([]string{
 		"KITCHEN_ADDR=" + kitchenAddr, "DATABASE_URL=" + dbURL, "KITCHEN_DB_SCHEMA=" + kitchenSchema, "COOK_TIME=0s",
 	}, common...), kitchenAddr)
@@ -89,7 +89,7 @@ func TestGroupDownWhileTenTimesTheCapIsPublished(t *testing.T) {
 		t.Errorf("kitchen-app's /ready does not say it is held back: %+v", ready)
 	}
 
-	inventoryAddr := freeAddr(t)
+	inventoryAddr := testkit.FreeAddr(t)
 	back := time.Now()
 	startProcess(t, bins["inventory-app"], append([]string{
 		"INVENTORY_ADDR=" + inventoryAddr, "MARKET_URL=" + marketBase + marketsim.BuyPath,

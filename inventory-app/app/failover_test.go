@@ -21,14 +21,11 @@ import (
 // each ingredient stays within one market answer, where two warehouses
 // buying the same shortfall would leave about a shortfall's worth.
 func TestLeaderKilledMidBurst(t *testing.T) {
-	if testing.Short() {
-		t.Skip("starts four processes and waits for a lease to expire")
-	}
 	const (
 		dishes    = 600
 		maxAnswer = 5 // the market sells 0..maxAnswer a call
 	)
-	bins := buildBinaries(t, "orders-app", "kitchen-app", "inventory-app")
+	bins := testkit.Build(t, "orders-app", "kitchen-app", "inventory-app")
 	rdb := testkit.Redis(t)
 	prefix := testkit.Prefix(t, rdb)
 	streams := events.StreamNames(prefix)
@@ -48,7 +45,7 @@ func TestLeaderKilledMidBurst(t *testing.T) {
 		"REDIS_URL=redis://" + rdb.Options().Addr, "STREAM_PREFIX=" + prefix, "DATA_DIR=" + dataDir,
 		"RECLAIM_IDLE=2s", "LOG_LEVEL=warn", "SHUTDOWN_TIMEOUT=10s", "AUTH_SECRET=", "AUTH_DISABLED=false", "APP_ENV=development",
 	}
-	ordersAddr, kitchenAddr := freeAddr(t), freeAddr(t)
+	ordersAddr, kitchenAddr := testkit.FreeAddr(t), testkit.FreeAddr(t)
 	startProcess(t, "orders-app", bins["orders-app"], append([]string{
 		"ORDERS_ADDR=" + ordersAddr, "DATABASE_URL=" + dbURL, "ORDERS_DB_SCHEMA=" + ordersSchema,
 	}, common...), ordersAddr)
@@ -57,7 +54,7 @@ func TestLeaderKilledMidBurst(t *testing.T) {
 		"COOK_TIME=30ms", "COOKS=8",
 	}, common...), kitchenAddr)
 	inventory := func(name string) *process {
-		addr := freeAddr(t)
+		addr := testkit.FreeAddr(t)
 		return startProcess(t, name, bins["inventory-app"], append([]string{
 			"INVENTORY_ADDR=" + addr, "MARKET_URL=" + marketBase + marketsim.BuyPath,
 			"MARKET_RETRY_MIN=5ms", "MARKET_RETRY_MAX=100ms", "MARKET_TIMEOUT=2s",

@@ -5,11 +5,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"sync"
 	"syscall"
@@ -46,23 +44,6 @@ func (s *syncBuffer) String() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.b.String()
-}
-
-// buildBinaries builds the given packages of the module into a temporary
-// folder and returns their paths by package.
-func buildBinaries(t *testing.T, pkgs ...string) map[string]string {
-	t.Helper()
-	dir := t.TempDir()
-	args := []string{"build", "-o", dir + string(os.PathSeparator)}
-	out := map[string]string{}
-	for _, p := range pkgs {
-		args = append(args, "github.com/comanda-dev/comanda/"+p)
-		out[p] = filepath.Join(dir, filepath.Base(p))
-	}
-	if b, err := exec.Command("go", args...).CombinedOutput(); err != nil {
-		t.Fatalf("building %v: %v\n%s", pkgs, err, b)
-	}
-	return out
 }
 
 // startProcess runs bin with env and waits until its /ready answers 200.
@@ -132,16 +113,6 @@ func (p *process) kill() {
 		p.signal(syscall.SIGKILL)
 		<-p.done
 	})
-}
-
-func freeAddr(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().String()
 }
 
 func tail(s string, n int) string {
