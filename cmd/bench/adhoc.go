@@ -53,15 +53,11 @@ func adhoc(ctx context.Context, root string, args []string) error {
 	if err := os.MkdirAll(out, 0o755); err != nil {
 		return err
 	}
-	binDir, err := os.MkdirTemp("", "comanda-bench-bin-")
+	bins, remove, err := build(root)
 	if err != nil {
 		return err
 	}
-	defer os.RemoveAll(binDir)
-	bins, err := build(root, binDir)
-	if err != nil {
-		return err
-	}
+	defer remove()
 
 	fmt.Printf("== %s: %d orders × %d dishes\n", sh, sc.Requests, sc.Dishes)
 	name := "burst-" + string(sh) + "-" + sc.ID

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"os"
 	"os/exec"
 	"path/filepath"
 )
@@ -15,14 +16,22 @@ type binaries string
 // of their path.
 var packages = []string{"./cmd/comanda", "./cmd/market", "./cmd/loadgen", "./orders-app", "./kitchen-app", "./inventory-app", "./web"}
 
-func build(root, dir string) (binaries, error) {
+// build builds the programs into a fresh temporary folder; remove deletes
+// it.
+func build(root string) (bins binaries, remove func(), err error) {
+	dir, err := os.MkdirTemp("", "comanda-bench-bin-")
+	if err != nil {
+		return "", nil, err
+	}
+	remove = func() { _ = os.RemoveAll(dir) }
 	args := append([]string{"build", "-o", dir + string(filepath.Separator)}, packages...)
 	cmd := exec.Command("go", args...)
 	cmd.Dir = root
 	if out, err := cmd.CombinedOutput(); err != nil {
-		return "", fmt.Errorf("building %v: %w\n%s", packages, err, out)
+		remove()
+		return "", nil, fmt.Errorf("building %v: %w\n%s", packages, err, out)
 	}
-	return binaries(dir), nil
+	return binaries(dir), remove, nil
 }
 
 func (b binaries) path(name string) string { return filepath.Join(string(b), name) }

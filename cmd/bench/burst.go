@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/comanda-dev/comanda/internal/loadreport"
 )
 
 // burstRun is one burst against a fresh system.
@@ -88,7 +90,7 @@ func runBurst(ctx context.Context, bins binaries, outDir string, b burstRun) (re
 	_, peak := mem.read()
 	res.PeakRSSMiB = float64(peak) / 1024
 
-	if sum, err := readSummary(report); err == nil {
+	if sum, err := loadreport.Read(report); err == nil {
 		res.Summary = sum
 		base := strings.TrimSuffix(report, ".json")
 		res.Files = []string{report, base + ".csv", base + ".svg"}

@@ -98,15 +98,11 @@ func run(ctx context.Context, args []string) error {
 
 	started := time.Now()
 	fmt.Println("== building the programs")
-	binDir, err := os.MkdirTemp("", "comanda-bench-bin-")
+	bins, remove, err := build(root)
 	if err != nil {
 		return err
 	}
-	defer os.RemoveAll(binDir)
-	bins, err := build(root, binDir)
-	if err != nil {
-		return err
-	}
+	defer remove()
 
 	rep := benchReport{StartedAt: started.UTC(), Full: sel.Full, Machine: describeMachine(root), Settings: describeSettings(*runs)}
 	if sel.Stream {

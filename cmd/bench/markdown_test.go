@@ -4,26 +4,19 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/comanda-dev/comanda/internal/loadreport"
 )
 
 func sampleBenchReport() benchReport {
 	ok := func(makespan float64) runResult {
-		return runResult{PeakRSSMiB: 231.6, Summary: &burstSummary{
+		return runResult{PeakRSSMiB: 231.6, Summary: &loadreport.Summary{
 			Dishes: 10000, Delivered: 10000, MakespanSeconds: makespan, DishesPerSecond: 10000 / makespan,
 			P50: 13.91, P99: 22.04, MarketCalls: 17947, UnitsBought: 45042, UnitsNeeded: 45022, Balanced: true,
 		}}
 	}
 	feed := ok(30)
-	feed.Summary.Feed = &struct {
-		Clients               int     `json:"clients"`
-		FramesPerClientPerSec float64 `json:"framesPerClientPerSecond"`
-		KBytesPerClientPerSec float64 `json:"kilobytesPerClientPerSecond"`
-		DelayP50Ms            int     `json:"delayP50Ms"`
-		DelayP99Ms            int     `json:"delayP99Ms"`
-		DelayMaxMs            int     `json:"delayMaxMs"`
-		OrderUpdatesReceived  int64   `json:"orderUpdatesReceived"`
-		ClientsDroppedTooSlow int64   `json:"clientsDroppedTooSlow"`
-	}{Clients: 100, DelayP50Ms: 134, DelayP99Ms: 1486, OrderUpdatesReceived: 4000000}
+	feed.Summary.Feed = &loadreport.Feed{Clients: 100, DelayP50Ms: 134, DelayP99Ms: 1486, OrderUpdatesReceived: 4000000}
 	r := benchReport{
 		StartedAt: time.Date(2026, 12, 2, 9, 0, 0, 0, time.UTC), DurationSeconds: 840, Full: true,
 		Machine:  machine{CPUs: 2, GoVersion: "go1.26.8", Commit: "abc1234", Dirty: true},

@@ -11,6 +11,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/comanda-dev/comanda/internal/loadreport"
 )
 
 // benchReport is what one invocation measured: docs/bench-report.json after a
@@ -62,61 +64,18 @@ type scenarioResult struct {
 
 // runResult is one run of a fresh system.
 type runResult struct {
-	StartedAt    time.Time     `json:"startedAt"`
-	ReadySeconds float64       `json:"readySeconds"`
-	WallSeconds  float64       `json:"wallSeconds"`
-	Summary      *burstSummary `json:"summary,omitempty"`
-	PeakRSSMiB   float64       `json:"peakRssMiB"`
-	RSSAfterMiB  float64       `json:"rssAfterMiB"`
-	StreamLogKiB int64         `json:"streamLogKiB,omitempty"`
-	Redis        *redisUsage   `json:"redis,omitempty"`
+	StartedAt    time.Time           `json:"startedAt"`
+	ReadySeconds float64             `json:"readySeconds"`
+	WallSeconds  float64             `json:"wallSeconds"`
+	Summary      *loadreport.Summary `json:"summary,omitempty"`
+	PeakRSSMiB   float64             `json:"peakRssMiB"`
+	RSSAfterMiB  float64             `json:"rssAfterMiB"`
+	StreamLogKiB int64               `json:"streamLogKiB,omitempty"`
+	Redis        *redisUsage         `json:"redis,omitempty"`
 	// Files are the load generator's report, timeline and chart, under
 	// the output folder (not committed).
 	Files []string `json:"files,omitempty"`
 	Error string   `json:"error,omitempty"`
-}
-
-// burstSummary is the part of the load generator's JSON the tables use.
-type burstSummary struct {
-	Dishes          int     `json:"dishes"`
-	Delivered       int     `json:"delivered"`
-	Failed          int     `json:"failed"`
-	PlaceSeconds    float64 `json:"placeSeconds"`
-	MakespanSeconds float64 `json:"makespanSeconds"`
-	DishesPerSecond float64 `json:"dishesPerSecond"`
-	P50             float64 `json:"p50Seconds"`
-	P95             float64 `json:"p95Seconds"`
-	P99             float64 `json:"p99Seconds"`
-	Max             float64 `json:"maxSeconds"`
-	MarketCalls     int     `json:"marketCalls"`
-	MarketZeros     int     `json:"marketZeros"`
-	MarketErrors    int     `json:"marketErrors"`
-	UnitsConsumed   int     `json:"unitsConsumed"`
-	UnitsNeeded     int     `json:"unitsNeeded"`
-	UnitsBought     int     `json:"unitsBought"`
-	Balanced        bool    `json:"balanced"`
-	Feed            *struct {
-		Clients               int     `json:"clients"`
-		FramesPerClientPerSec float64 `json:"framesPerClientPerSecond"`
-		KBytesPerClientPerSec float64 `json:"kilobytesPerClientPerSecond"`
-		DelayP50Ms            int     `json:"delayP50Ms"`
-		DelayP99Ms            int     `json:"delayP99Ms"`
-		DelayMaxMs            int     `json:"delayMaxMs"`
-		OrderUpdatesReceived  int64   `json:"orderUpdatesReceived"`
-		ClientsDroppedTooSlow int64   `json:"clientsDroppedTooSlow"`
-	} `json:"feed,omitempty"`
-}
-
-func readSummary(file string) (*burstSummary, error) {
-	data, err := os.ReadFile(file)
-	if err != nil {
-		return nil, fmt.Errorf("reading the load generator's report: %w", err)
-	}
-	var s burstSummary
-	if err := json.Unmarshal(data, &s); err != nil {
-		return nil, fmt.Errorf("reading the load generator's report %s: %w", file, err)
-	}
-	return &s, nil
 }
 
 // pickMedian sets Median to the run of median makespan among the

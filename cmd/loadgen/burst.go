@@ -7,6 +7,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/comanda-dev/comanda/internal/loadreport"
 	"golang.org/x/sync/errgroup"
 )
 
@@ -118,15 +119,17 @@ func burst(ctx context.Context, c *client, o options, prog *progress) (report, e
 		return report{}, fmt.Errorf("reading market counters: %w", err)
 	}
 	rep := report{
-		Requests: o.requests, DishesPerRequest: o.dishes, Dishes: want,
-		Delivered: len(latencies), Failed: failed,
-		PlaceSeconds: placedIn.Seconds(), MakespanSeconds: makespan.Seconds(),
-		DishesPerSecond: float64(len(latencies)) / makespan.Seconds(),
-		P50:             pct(latencies, 50), P95: pct(latencies, 95), P99: pct(latencies, 99), Max: pct(latencies, 100),
-		MarketCalls: mAfter.Calls - mBefore.Calls, MarketZeros: mAfter.Zeros - mBefore.Zeros,
-		MarketErrors: mAfter.Errors - mBefore.Errors + mAfter.Timeouts - mBefore.Timeouts,
-		Balanced:     true,
-		Timeline:     timeline(start, all),
+		Requests: o.requests, DishesPerRequest: o.dishes,
+		Summary: loadreport.Summary{
+			Dishes: want, Delivered: len(latencies), Failed: failed,
+			PlaceSeconds: placedIn.Seconds(), MakespanSeconds: makespan.Seconds(),
+			DishesPerSecond: float64(len(latencies)) / makespan.Seconds(),
+			P50:             pct(latencies, 50), P95: pct(latencies, 95), P99: pct(latencies, 99), Max: pct(latencies, 100),
+			MarketCalls: mAfter.Calls - mBefore.Calls, MarketZeros: mAfter.Zeros - mBefore.Zeros,
+			MarketErrors: mAfter.Errors - mBefore.Errors + mAfter.Timeouts - mBefore.Timeouts,
+			Balanced:     true,
+		},
+		Timeline: timeline(start, all),
 	}
 	for name, a := range invAfter {
 		b := invBefore[name]

@@ -9,6 +9,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/comanda-dev/comanda/internal/loadreport"
 	fws "github.com/fasthttp/websocket"
 	json "github.com/goccy/go-json"
 )
@@ -33,20 +34,6 @@ type feedWatchers struct {
 	// delays[ms] counts deliveries that took ms milliseconds (the last
 	// bucket holds everything slower).
 	delays [60001]atomic.Int64
-}
-
-// FeedReport is what the feed clients measured.
-type FeedReport struct {
-	Clients                int     `json:"clients"`
-	FramesPerClientPerSec  float64 `json:"framesPerClientPerSecond"`
-	KBytesPerClientPerSec  float64 `json:"kilobytesPerClientPerSecond"`
-	DelayP50Ms             int     `json:"delayP50Ms"`
-	DelayP99Ms             int     `json:"delayP99Ms"`
-	DelayMaxMs             int     `json:"delayMaxMs"`
-	OrderUpdatesReceived   int64   `json:"orderUpdatesReceived"`
-	ClientsDroppedTooSlow  int64   `json:"clientsDroppedTooSlow"`
-	SecondsMeasured        float64 `json:"secondsMeasured"`
-	SnapshotsBeforeMeasure int     `json:"-"`
 }
 
 func watchFeed(ctx context.Context, url, token string, n int) (*feedWatchers, error) {
@@ -96,7 +83,7 @@ func (w *feedWatchers) read(conn *fws.Conn) {
 }
 
 // stop closes the clients and reports.
-func (w *feedWatchers) stop() *FeedReport {
+func (w *feedWatchers) stop() *loadreport.Feed {
 	elapsed := time.Since(w.start).Seconds()
 	for _, c := range w.conns {
 		_ = c.Close()
@@ -105,7 +92,7 @@ func (w *feedWatchers) stop() *FeedReport {
 	if len(w.conns) == 0 {
 		return nil
 	}
-	r := &FeedReport{Clients: len(w.conns), SecondsMeasured: elapsed, ClientsDroppedTooSlow: w.dropped.Load()}
+	r := &loadreport.Feed{Clients: len(w.conns), SecondsMeasured: elapsed, ClientsDroppedTooSlow: w.dropped.Load()}
 	r.FramesPerClientPerSec = float64(w.frames.Load()) / float64(len(w.conns)) / elapsed
 	r.KBytesPerClientPerSec = float64(w.bytes.Load()) / 1024 / float64(len(w.conns)) / elapsed
 	var total int64

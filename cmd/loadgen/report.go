@@ -6,33 +6,18 @@ import (
 	"io"
 	"text/tabwriter"
 	"time"
+
+	"github.com/comanda-dev/comanda/internal/loadreport"
 )
 
 // report is what a burst measured: the JSON summary (-json, -report), the
 // text printed by default, and the timeline behind the CSV and the chart.
 type report struct {
-	Scenario         scenario    `json:"scenario"`
-	StartedAt        time.Time   `json:"startedAt"`
-	Requests         int         `json:"requests"`
-	DishesPerRequest int         `json:"dishesPerRequest"`
-	Dishes           int         `json:"dishes"`
-	Delivered        int         `json:"delivered"`
-	Failed           int         `json:"failed"`
-	PlaceSeconds     float64     `json:"placeSeconds"`
-	MakespanSeconds  float64     `json:"makespanSeconds"`
-	DishesPerSecond  float64     `json:"dishesPerSecond"`
-	P50              float64     `json:"p50Seconds"`
-	P95              float64     `json:"p95Seconds"`
-	P99              float64     `json:"p99Seconds"`
-	Max              float64     `json:"maxSeconds"`
-	MarketCalls      int         `json:"marketCalls"`
-	MarketZeros      int         `json:"marketZeros"`
-	MarketErrors     int         `json:"marketErrors"`
-	UnitsConsumed    int         `json:"unitsConsumed"`
-	UnitsNeeded      int         `json:"unitsNeeded"`
-	UnitsBought      int         `json:"unitsBought"`
-	Balanced         bool        `json:"balanced"`
-	Feed             *FeedReport `json:"feed,omitempty"`
+	Scenario         scenario  `json:"scenario"`
+	StartedAt        time.Time `json:"startedAt"`
+	Requests         int       `json:"requests"`
+	DishesPerRequest int       `json:"dishesPerRequest"`
+	loadreport.Summary
 	// Files names the CSV and the chart written next to the JSON (-report).
 	Files *reportFiles `json:"files,omitempty"`
 	// Timeline is one row a second; the CSV and the chart show it.

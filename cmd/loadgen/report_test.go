@@ -13,6 +13,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/comanda-dev/comanda/internal/loadreport"
 )
 
 // sampleReport is a finished burst of five dishes over three seconds: one
@@ -31,11 +33,12 @@ func sampleReport(t *testing.T) report {
 	return report{
 		Scenario: scenario{Name: "burst <5> & co", Target: "http://127.0.0.1:8080", Concurrency: 2,
 			FeedClients: 3, ProgressFeed: true, Params: map[string]string{"market": "0..5 seed 42"}},
-		StartedAt: start, Requests: 5, DishesPerRequest: 1, Dishes: 5, Delivered: 4, Failed: 1,
-		PlaceSeconds: 1.2, MakespanSeconds: 2.95, DishesPerSecond: 4 / 2.95,
-		P50: 0.8, P95: 2.4, P99: 2.4, Max: 2.4, MarketCalls: 7, MarketZeros: 1, MarketErrors: 0,
-		UnitsConsumed: 14, UnitsNeeded: 4, UnitsBought: 6, Balanced: true,
-		Feed:     &FeedReport{Clients: 3, DelayP50Ms: 40, DelayP99Ms: 120, DelayMaxMs: 150, OrderUpdatesReceived: 60, SecondsMeasured: 3},
+		StartedAt: start, Requests: 5, DishesPerRequest: 1,
+		Summary: loadreport.Summary{Dishes: 5, Delivered: 4, Failed: 1,
+			PlaceSeconds: 1.2, MakespanSeconds: 2.95, DishesPerSecond: 4 / 2.95,
+			P50: 0.8, P95: 2.4, P99: 2.4, Max: 2.4, MarketCalls: 7, MarketZeros: 1, MarketErrors: 0,
+			UnitsConsumed: 14, UnitsNeeded: 4, UnitsBought: 6, Balanced: true,
+			Feed: &loadreport.Feed{Clients: 3, DelayP50Ms: 40, DelayP99Ms: 120, DelayMaxMs: 150, OrderUpdatesReceived: 60, SecondsMeasured: 3}},
 		Timeline: timeline(start, orders),
 	}
 }
@@ -149,13 +152,9 @@ func TestReportJSONHasTheSummaryAndTheScenario(t *testing.T) {
 	}
 }
 
-func TestReportCSVHasOneRowASecond(t *testing.T) {
-	dir := t.TempDir()
-	r := sampleReport(t)
-	if err := writeReportFiles(filepath.Join(dir, "burst.json"), &r); err != nil {
-		t.Fatal(err)
-	}
-	f, err := os.Open(filepath.Join(dir, "burst.csv"))
+func readCSV(t *testing.T, path string) [][]string {
+	t.Helper()
+	f, err := os.Open(path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -164,6 +163,16 @@ func TestReportCSVHasOneRowASecond(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return recs
+}
+
+func TestReportCSVHasOneRowASecond(t *testing.T) {
+	dir := t.TempDir()
+	r := sampleReport(t)
+	if err := writeReportFiles(filepath.Join(dir, "burst.json"), &r); err != nil {
+		t.Fatal(err)
+	}
+	recs := readCSV(t, filepath.Join(dir, "burst.csv"))
 	want := [][]string{
 		{"second", "delivered", "dishes_per_s", "in_flight", "p50_s", "p99_s"},
 		{"1", "2", "2", "1", "0.500", "0.800"},

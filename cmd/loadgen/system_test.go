@@ -3,9 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
-	"encoding/csv"
 	"encoding/json"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -15,15 +13,15 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/comanda-dev/comanda/internal/loadreport"
+	"github.com/comanda-dev/comanda/internal/testkit"
 )
 
 // TestBurstAgainstTheEmbeddedRun starts the embedded runner as a process on
 // free ports and a fresh data folder, runs a small burst through its gateway
 // with the report on, and reads back what the files say.
 func TestBurstAgainstTheEmbeddedRun(t *testing.T) {
-	if testing.Short() {
-		t.Skip("starts the whole system")
-	}
 	web := startEmbedded(t)
 	dir := t.TempDir()
 	file := filepath.Join(dir, "burst.json")
@@ -49,7 +47,7 @@ func TestBurstAgainstTheEmbeddedRun(t *testing.T) {
 		MakespanSeconds, P99Seconds float64
 		Balanced                    bool
 		Scenario                    scenario
-		Feed                        *FeedReport
+		Feed                        *loadreport.Feed
 		Files                       reportFiles
 	}
 	data, err := os.ReadFile(file)
@@ -66,15 +64,7 @@ func TestBurstAgainstTheEmbeddedRun(t *testing.T) {
 		t.Errorf("scenario or feed missing: %s", data)
 	}
 
-	f, err := os.Open(filepath.Join(dir, doc.Files.CSV))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	recs, err := csv.NewReader(f).ReadAll()
-	if err != nil {
-		t.Fatal(err)
-	}
+	recs := readCSV(t, filepath.Join(dir, doc.Files.CSV))
 	if len(recs) < 2 {
 		t.Fatalf("timeline has no row: %v", recs)
 	}
@@ -102,18 +92,15 @@ const testPassword = "loadgen-test-password"
 // gateway's URL once it is ready; the process is stopped by the test's end.
 func startEmbedded(t *testing.T) string {
 	t.Helper()
-	bin := filepath.Join(t.TempDir(), "comanda")
-	if out, err := exec.Command("go", "build", "-o", bin, "github.com/comanda-dev/comanda/cmd/comanda").CombinedOutput(); err != nil {
-		t.Fatalf("building comanda: %v\n%s", err, out)
-	}
-	webAddr := freeAddr(t)
+	bin := testkit.Build(t, "cmd/comanda")["cmd/comanda"]
+	webAddr := testkit.FreeAddr(t)
 	vars := []string{
 		"DATA_DIR=" + t.TempDir(), "LOG_LEVEL=warn", "MANAGER_PASSWORD=" + testPassword,
-		"ORDERS_ADDR=" + freeAddr(t), "KITCHEN_ADDR=" + freeAddr(t), "INVENTORY_ADDR=" + freeAddr(t),
-		"MARKET_ADDR=" + freeAddr(t), "WEB_ADDR=" + webAddr, "MARKET_SEED=42", "MARKET_MAX=5", "COOK_TIME=1ms",
+		"ORDERS_ADDR=" + testkit.FreeAddr(t), "KITCHEN_ADDR=" + testkit.FreeAddr(t), "INVENTORY_ADDR=" + testkit.FreeAddr(t),
+		"MARKET_ADDR=" + testkit.FreeAddr(t), "WEB_ADDR=" + webAddr, "MARKET_SEED=42", "MARKET_MAX=5", "COOK_TIME=1ms",
 	}
 	cmd := exec.Command(bin)
-	cmd.Env = embeddedEnv(vars)
+	cmd.Env = testkit.EmbeddedEnv(vars)
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	if err := cmd.Start(); err != nil {
@@ -153,33 +140,4 @@ func startEmbedded(t *testing.T) string {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-}
-
-// embeddedEnv is this process's environment without anything that would
-// point the embedded run at real servers, plus vars.
-func embeddedEnv(vars []string) []string {
-	drop := map[string]bool{}
-	for _, v := range append(vars, "REDIS_URL=", "DATABASE_URL=", "MONGO_URL=", "MARKET_URL=", "STREAM_PREFIX=",
-		"APP_ENV=", "AUTH_DISABLED=", "AUTH_SECRET=", "MANAGER_PASSWORD_HASH=", "PPROF_ADDR=") {
-		name, _, _ := strings.Cut(v, "=")
-		drop[name] = true
-	}
-	var env []string
-	for _, kv := range os.Environ() {
-		name, _, _ := strings.Cut(kv, "=")
-		if !drop[name] {
-			env = append(env, kv)
-		}
-	}
-	return append(env, vars...)
-}
-
-func freeAddr(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().String()
 }
