@@ -76,10 +76,13 @@ func TestEmbeddedRunSurvivesKill9(t *testing.T) {
 	h.waitDelivered(len(ids) / 3)
 	kill(run, "while cooking")
 
-	// 3. While it recovers from that: redeliveries and reclaims in flight.
+	// 3. While it recovers from that: redeliveries and reclaims in flight,
+	// a burst three times the others on top, killed once a sixth of it
+	// is delivered (a moment set by progress, not by a clock).
 	run = start()
-	ids = append(ids, h.place(burst)...)
-	time.Sleep(150 * time.Millisecond)
+	before := len(ids)
+	ids = append(ids, h.place(3*burst)...)
+	h.waitDelivered(before + burst/2)
 	kill(run, "while recovering")
 
 	restarted := time.Now()

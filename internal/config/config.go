@@ -87,12 +87,17 @@ type Common struct {
 	// StreamPrefix starts every stream name, so several installations (or
 	// tests) can share one Redis.
 	StreamPrefix string `env:"STREAM_PREFIX" envDefault:"comanda"`
-	// StreamBacklog caps the unacknowledged entries of each work stream:
-	// past it, relays hold new events in their outbox until the slowest
-	// group catches up. Streams are trimmed as they are consumed, never by
-	// length, so Redis needs about this many entries per stream of memory
+	// StreamBacklog caps the unacknowledged events of each work stream:
+	// while a stream's entries could hold this many (entries × StreamPack),
+	// relays hold new events in their outbox until the slowest group
+	// catches up. Streams are trimmed as they are consumed, never by
+	// length, so Redis needs about this many events per stream of memory
 	// (see docs/architecture.md, "Backpressure").
 	StreamBacklog int64 `env:"STREAM_BACKLOG_MAX" envDefault:"50000"`
+	// StreamPack is the most events of one type a relay puts in one stream
+	// entry: a burst costs Redis, every reader and the trimmer an entry
+	// per pack rather than per event (1: an entry per event).
+	StreamPack int `env:"STREAM_PACK" envDefault:"64"`
 	// RedisWaitReplicas makes relays wait until this many Redis replicas
 	// have their entries before they forget them; set it where a replica
 	// exists (ElastiCache with a replica: 1).
@@ -126,6 +131,10 @@ type Common struct {
 // Production reports whether the production configuration is in force.
 func (c Common) Production() bool { return c.Environment == "production" }
 
+// BacklogEntries is the backlog cap in stream entries: StreamBacklog events
+// in entries of at most StreamPack.
+func (c Common) BacklogEntries() int64 { return max(1, c.StreamBacklog/int64(max(1, c.StreamPack))) }
+
 // Validate checks the shared settings.
 func (c Common) Validate() error {
 	var errs []error
@@ -139,7 +148,12 @@ func (c Common) Validate() error {
 		errs = append(errs, errors.New("RECLAIM_IDLE must be at least 200ms, so that a live consumer keeps the messages it holds"))
 	}
 	if c.StreamBacklog < 1000 {
-		errs = append(errs, errors.New("STREAM_BACKLOG_MAX must be at least 1000 entries: relays publish in batches of 500"))
+		errs = append(errs, errors.New("STREAM_BACKLOG_MAX must be at least 1000 events: relays publish in batches of 500"))
+	}
+	if c.StreamPack < 1 || c.StreamPack > 1000 {
+		errs = append(errs, errors.New("STREAM_PACK must be between 1 and 1000 events an entry"))
+	} else if c.StreamBacklog < 10*int64(c.StreamPack) {
+		errs = append(errs, errors.New("STREAM_BACKLOG_MAX must be at least ten packs (10 × STREAM_PACK events)"))
 	}
 	if c.RedisWaitReplicas < 0 {
 		errs = append(errs, errors.New("REDIS_WAIT_REPLICAS must not be negative"))
@@ -176,6 +190,7 @@ func (c Common) LogAttrs() []slog.Attr {
 		slog.String("streamPrefix", c.StreamPrefix),
 		slog.String("reclaimIdle", c.ReclaimIdle.String()),
 		slog.Int64("streamBacklogMax", c.StreamBacklog),
+		slog.Int("streamPack", c.StreamPack),
 		slog.Int("redisWaitReplicas", c.RedisWaitReplicas),
 		slog.Int64("maxDeliveries", c.MaxDeliveries),
 		slog.String("environment", c.Environment),

@@ -22,12 +22,13 @@ func ConnectRedis(ctx context.Context, log *slog.Logger, url string, poolSize in
 }
 
 // Relay returns the outbox relay of a service, configured by the shared
-// settings: the backlog cap of the streams and the replicas to wait for.
+// settings: the backlog cap of the streams, the events an entry packs and
+// the replicas to wait for.
 func Relay(store outbox.Store, rdb redis.UniversalClient, c config.Common, reg prometheus.Registerer, log *slog.Logger) *outbox.Relay {
-	pub := stream.NewPublisher(rdb, stream.PublisherOptions{WaitReplicas: c.RedisWaitReplicas, WaitTimeout: c.RedisWaitTimeout})
+	pub := stream.NewPublisher(rdb, stream.PublisherOptions{WaitReplicas: c.RedisWaitReplicas, WaitTimeout: c.RedisWaitTimeout, Pack: c.StreamPack})
 	streams := events.StreamNames(c.StreamPrefix)
 	return outbox.NewRelay(store, pub, rdb, streams, outbox.Options{
-		Backlog: c.StreamBacklog, Trim: stream.NewTrimmer(rdb, streams, 0, nil, log).Trim, Registry: reg, Logger: log,
+		Backlog: c.BacklogEntries(), Trim: stream.NewTrimmer(rdb, streams, 0, nil, log).Trim, Registry: reg, Logger: log,
 	})
 }
 

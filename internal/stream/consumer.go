@@ -209,7 +209,8 @@ func (c *Consumer) readLoop(ctx, hctx context.Context) {
 }
 
 // admit holds the entries read or claimed, acknowledges the unwanted ones,
-// dead-letters the undecodable ones and returns the messages to handle.
+// dead-letters the events that do not decode and returns the messages to
+// handle.
 // deliveries holds the delivery counts of claimed entries.
 func (c *Consumer) admit(ctx context.Context, stream string, entries []redis.XMessage, deliveries map[string]int64) []Message {
 	msgs := make([]Message, 0, len(entries))
@@ -218,10 +219,10 @@ func (c *Consumer) admit(ctx context.Context, stream string, entries []redis.XMe
 		if d, ok := deliveries[x.ID]; ok {
 			n = d
 		}
-		c.held.add(stream, x.ID, n)
 		if len(x.Values) == 0 {
 			// Streams are trimmed only below what every group has
 			// acknowledged, so this is an entry deleted by hand.
+			c.held.add(stream, x.ID, n, 1)
 			c.opt.Metrics.lose(stream, c.opt.Group)
 			c.log.Error("pending entry was deleted from the stream before it was handled", "stream", stream, "id", x.ID)
 			c.ackLater(stream, x.ID)
@@ -229,19 +230,21 @@ func (c *Consumer) admit(ctx context.Context, stream string, entries []redis.XMe
 		}
 		if c.want != nil {
 			if t, _ := x.Values[fieldType].(string); !c.want[t] {
+				c.held.add(stream, x.ID, n, 1)
 				c.ackLater(stream, x.ID)
 				continue
 			}
 		}
-		m, err := decodeEntry(stream, x)
-		m.Deliveries = n
-		if err != nil {
-			order, _ := x.Values[fieldOrder].(string)
-			typ, _ := x.Values[fieldType].(string)
-			c.deadLetter(ctx, deadEntry{stream: stream, id: x.ID, typ: typ, order: order, raw: rawEvent(x), deliveries: n}, err.Error())
-			continue
+		parts := decodeEntry(stream, x)
+		c.held.add(stream, x.ID, n, len(parts))
+		for _, p := range parts {
+			p.m.Deliveries = n
+			if p.err != nil {
+				c.deadLetter(ctx, deadPart(x, p), p.err.Error())
+				continue
+			}
+			msgs = append(msgs, p.m)
 		}
-		msgs = append(msgs, m)
 	}
 	return msgs
 }

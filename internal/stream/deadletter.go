@@ -17,8 +17,24 @@ type deadEntry struct {
 	deliveries             int64
 }
 
-// deadLetter copies an entry to the dead-letter stream and acknowledges it,
-// in one transaction, so the entry is never lost between the two. While
+func deadMessage(m Message) deadEntry {
+	return deadEntry{stream: m.Stream, id: m.ID, typ: m.Event.Type, order: m.Event.OrderID, raw: m.Event.Encode(), deliveries: m.Deliveries}
+}
+
+// deadPart is the dead letter of one event of entry x, as stored when it
+// does not decode.
+func deadPart(x redis.XMessage, p part) deadEntry {
+	if p.err == nil {
+		return deadMessage(p.m)
+	}
+	typ, _ := x.Values[fieldType].(string)
+	order, _ := x.Values[fieldOrder].(string)
+	return deadEntry{stream: p.m.Stream, id: p.m.ID, typ: typ, order: order, raw: p.raw, deliveries: p.m.Deliveries}
+}
+
+// deadLetter copies an event to the dead-letter stream and, when it is the
+// last of its entry still to be handled, acknowledges the entry in the same
+// transaction, so the event is never lost between the two. While
 // Redis does not answer it retries; if the drain deadline passes first the
 // entry stays pending and is judged again at its next delivery.
 func (c *Consumer) deadLetter(ctx context.Context, e deadEntry, reason string) {
@@ -31,10 +47,15 @@ func (c *Consumer) deadLetter(ctx context.Context, e deadEntry, reason string) {
 		Stream: e.stream, MessageID: e.id, Group: c.opt.Group, Type: e.typ,
 		Deliveries: e.deliveries, Reason: reason, Event: raw,
 	})
+	// Only this event of the entry is left: no other can finish it
+	// meanwhile, so the acknowledgement goes with the copy.
+	last := c.held.parts(e.stream, e.id) <= 1
 	for attempt := 1; ; attempt++ {
 		_, err := c.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
 			p.XAdd(ctx, &redis.XAddArgs{Stream: c.opt.DeadLetter, Values: entryValues(env)})
-			p.XAck(ctx, e.stream, c.opt.Group, e.id)
+			if last {
+				p.XAck(ctx, e.stream, c.opt.Group, e.id)
+			}
 			return nil
 		})
 		if err == nil {
@@ -47,7 +68,13 @@ func (c *Consumer) deadLetter(ctx context.Context, e deadEntry, reason string) {
 		}
 	}
 	c.redis.ok()
-	c.held.remove(e.stream, e.id)
+	switch {
+	case last:
+		c.held.remove(e.stream, e.id)
+	case c.held.partDone(e.stream, e.id):
+		// The others finished while the copy was made.
+		c.ackLater(e.stream, e.id)
+	}
 	c.opt.Metrics.deadLetter(e.stream, c.opt.Group)
 	c.log.Warn("message dead-lettered", "stream", e.stream, "id", e.id, "type", e.typ, "orderId", e.order, "reason", reason)
 }

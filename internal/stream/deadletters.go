@@ -73,10 +73,12 @@ func (q *DeadLetterQueue) List(ctx context.Context, before string, limit int) ([
 }
 
 func decodeDeadLetter(dlq string, x redis.XMessage) (DeadLetter, error) {
-	m, err := decodeEntry(dlq, x)
-	if err != nil {
-		return DeadLetter{}, err
+	// Dead letters are written one an entry.
+	parts := decodeEntry(dlq, x)
+	if parts[0].err != nil {
+		return DeadLetter{}, parts[0].err
 	}
+	m := parts[0].m
 	p, err := events.DecodePayload[events.DeadLettered](m.Event)
 	if err != nil {
 		return DeadLetter{}, err

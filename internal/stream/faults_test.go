@@ -123,7 +123,7 @@ func runFaultSuite(t *testing.T, setup func(*testing.T) env) {
 		slow := run(t, e.consumer(t, slowOpt, handler("slow", 50*time.Millisecond)))
 		// The slow consumer holds all of the first 30: the last waits 1.5s
 		// in its queue, seven reclaim idle times.
-		waitFor(t, func() bool { return e.pending(t, e.streams.Orders, "g") == 30 })
+		waitFor(t, func() bool { return e.pending(t, e.streams.Orders, "g") == int64(e.entriesOf(30)) })
 		second := e.publishPlaced(t, 30)
 		fastOpt := common
 		fastOpt.Consumer, fastOpt.Workers = "fast", 4
@@ -230,6 +230,7 @@ func runFaultSuite(t *testing.T, setup func(*testing.T) env) {
 	t.Run("lag and backlog are reported truthfully after trimming", func(t *testing.T) {
 		e := setup(t)
 		ctx := context.Background()
+		e.pub = stream.NewPublisher(e.rdb, stream.PublisherOptions{}) // lag counts entries
 		e.publishPlaced(t, 300)
 		e.ensureGroup(t, e.streams.Orders, events.GroupKitchen)
 		res, err := e.rdb.XReadGroup(ctx, &redis.XReadGroupArgs{Group: events.GroupKitchen, Consumer: "k", Streams: []string{e.streams.Orders, ">"}, Count: 200}).Result()
@@ -283,6 +284,7 @@ func runFaultSuite(t *testing.T, setup func(*testing.T) env) {
 		e := setup(t)
 		ctx := context.Background()
 		tr := stream.NewTrimmer(e.rdb, e.streams, 0, nil, nil)
+		e.pub = stream.NewPublisher(e.rdb, stream.PublisherOptions{}) // trimming is by entry
 		e.publishPlaced(t, 1000)
 		ids := e.entryIDs(t, e.streams.Orders)
 		// The kitchen group, which the contract says reads this stream,

@@ -11,7 +11,10 @@ type entryKey struct{ stream, id string }
 // not yet acknowledged.
 type holding struct {
 	deliveries int64
-	lastErr    string
+	// parts counts its events not yet handled or dead-lettered: the entry
+	// is acknowledged when the last one is.
+	parts   int
+	lastErr string
 	// lost: another consumer took the entry over; it is not worked on any
 	// further here.
 	lost bool
@@ -29,10 +32,33 @@ type heldSet struct {
 
 func newHeldSet() *heldSet { return &heldSet{m: map[entryKey]*holding{}} }
 
-func (h *heldSet) add(stream, id string, deliveries int64) {
+func (h *heldSet) add(stream, id string, deliveries int64, parts int) {
 	h.mu.Lock()
-	h.m[entryKey{stream, id}] = &holding{deliveries: deliveries}
+	h.m[entryKey{stream, id}] = &holding{deliveries: deliveries, parts: parts}
 	h.mu.Unlock()
+}
+
+// partDone counts one event of the entry as handled and reports whether it
+// was the last: then the entry is to be acknowledged.
+func (h *heldSet) partDone(stream, id string) bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	e, ok := h.m[entryKey{stream, id}]
+	if !ok {
+		return false
+	}
+	e.parts--
+	return e.parts == 0
+}
+
+// parts returns how many events of the entry are still to be handled.
+func (h *heldSet) parts(stream, id string) int {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if e, ok := h.m[entryKey{stream, id}]; ok {
+		return e.parts
+	}
+	return 0
 }
 
 func (h *heldSet) remove(stream string, ids ...string) {

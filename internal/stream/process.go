@@ -58,7 +58,7 @@ func (c *Consumer) processOne(ctx context.Context, m Message) {
 			c.done(m)
 			return
 		case isPermanent(err):
-			c.deadLetter(ctx, deadEntry{stream: m.Stream, id: m.ID, typ: m.Event.Type, order: m.Event.OrderID, raw: m.Event.Encode(), deliveries: m.Deliveries}, err.Error())
+			c.deadLetter(ctx, deadMessage(m), err.Error())
 			return
 		case fault.IsUnavailable(err):
 			outage++
@@ -81,7 +81,7 @@ func (c *Consumer) processOne(ctx context.Context, m Message) {
 		}
 		if m.Deliveries >= c.opt.MaxDeliveries {
 			reason := fmt.Sprintf("not handled after %d deliveries: %s", m.Deliveries, err)
-			c.deadLetter(ctx, deadEntry{stream: m.Stream, id: m.ID, typ: m.Event.Type, order: m.Event.OrderID, raw: m.Event.Encode(), deliveries: m.Deliveries}, reason)
+			c.deadLetter(ctx, deadMessage(m), reason)
 			return
 		}
 		c.log.Warn("handling message; delivering it again later",
@@ -161,11 +161,13 @@ func (c *Consumer) call(ctx context.Context, msgs []Message) (err error) {
 	return c.handle(ctx, msgs)
 }
 
-// done acknowledges handled messages; they stay held until the
-// acknowledgement reached Redis.
+// done counts handled messages; an entry is acknowledged once every event
+// it carries is, and stays held until the acknowledgement reached Redis.
 func (c *Consumer) done(msgs ...Message) {
 	for _, m := range msgs {
-		c.ackLater(m.Stream, m.ID)
+		if c.held.partDone(m.Stream, m.ID) {
+			c.ackLater(m.Stream, m.ID)
+		}
 	}
 }
 

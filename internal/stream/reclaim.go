@@ -115,7 +115,6 @@ func (c *Consumer) handOver(hctx context.Context, stream string, claimed []claim
 	for _, e := range claimed {
 		counts[e.x.ID] = e.deliveries
 		if e.deliveries > c.opt.MaxDeliveries {
-			c.held.add(stream, e.x.ID, e.deliveries)
 			c.giveUp(hctx, stream, e.x, e.deliveries)
 			continue
 		}
@@ -132,14 +131,18 @@ func (c *Consumer) giveUp(ctx context.Context, stream string, x redis.XMessage, 
 		reason = fmt.Sprintf("not handled after %d deliveries: %s", deliveries-1, last)
 	}
 	if len(x.Values) == 0 {
+		c.held.add(stream, x.ID, deliveries, 1)
 		c.opt.Metrics.lose(stream, c.opt.Group)
 		c.log.Error("pending entry was deleted from the stream before it was handled", "stream", stream, "id", x.ID)
 		c.ackLater(stream, x.ID)
 		return
 	}
-	order, _ := x.Values[fieldOrder].(string)
-	typ, _ := x.Values[fieldType].(string)
-	c.deadLetter(ctx, deadEntry{stream: stream, id: x.ID, typ: typ, order: order, raw: rawEvent(x), deliveries: deliveries - 1}, reason)
+	parts := decodeEntry(stream, x)
+	c.held.add(stream, x.ID, deliveries, len(parts))
+	for _, p := range parts {
+		p.m.Deliveries = deliveries - 1
+		c.deadLetter(ctx, deadPart(x, p), reason)
+	}
 }
 
 // forgetDead removes from the group the consumers of stream that hold
@@ -182,7 +185,7 @@ func (c *Consumer) orphans(stream string, mine []heldEntry) []heldEntry {
 // no handler saw them.
 func (c *Consumer) adopt(ctx context.Context, stream string, orphans []heldEntry) ([]claimedEntry, error) {
 	for _, e := range orphans {
-		c.held.add(stream, e.id, e.deliveries)
+		c.held.add(stream, e.id, e.deliveries, 1) // admit counts its events
 	}
 	if err := c.touch(ctx, stream); err != nil {
 		for _, e := range orphans {

@@ -3,6 +3,9 @@ package stream_test
 import (
 	"context"
 	"errors"
+	"fmt"
+	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -17,21 +20,27 @@ import (
 
 // The same suite runs against the machine's Redis and against miniredis,
 // which the embedded run uses.
-func TestStreamsOnRedis(t *testing.T)     { runSuite(t, testkit.Redis) }
-func TestStreamsOnMiniredis(t *testing.T) { runSuite(t, testkit.Miniredis) }
+func TestStreamsOnRedis(t *testing.T)     { runSuite(t, testkit.Redis, 1) }
+func TestStreamsOnMiniredis(t *testing.T) { runSuite(t, testkit.Miniredis, 1) }
+
+// The same suite with the relays' form of a burst: events packed several to
+// an entry. Every guarantee holds event by event.
+func TestPackedStreamsOnRedis(t *testing.T)     { runSuite(t, testkit.Redis, 8) }
+func TestPackedStreamsOnMiniredis(t *testing.T) { runSuite(t, testkit.Miniredis, 8) }
 
 type env struct {
 	rdb     *redis.Client
 	streams events.Streams
 	pub     *stream.Publisher
+	pack    int // events an entry carries, at most
 }
 
-func runSuite(t *testing.T, client func(testing.TB) *redis.Client) {
+func runSuite(t *testing.T, client func(testing.TB) *redis.Client, pack int) {
 	setup := func(t *testing.T) env {
 		t.Parallel()
 		rdb := client(t)
 		s := events.StreamNames(testkit.Prefix(t, rdb))
-		return env{rdb: rdb, streams: s, pub: stream.NewPublisher(rdb, stream.PublisherOptions{})}
+		return env{rdb: rdb, streams: s, pack: pack, pub: stream.NewPublisher(rdb, stream.PublisherOptions{Pack: pack})}
 	}
 	t.Run("every message handled once and acknowledged", func(t *testing.T) {
 		e := setup(t)
@@ -101,6 +110,100 @@ func runSuite(t *testing.T, client func(testing.TB) *redis.Client) {
 		}
 		e.assertPending(t, e.streams.Orders, "g", 0)
 	})
+	t.Run("a stream's events keep the order they were published in", func(t *testing.T) {
+		e := setup(t)
+		var recs []stream.Record
+		var want []string
+		for i := range 40 {
+			var env events.Envelope
+			if i%7 == 3 || i%7 == 4 { // runs of two among runs of five
+				env = events.MustNew("t", fmt.Sprint(i), time.Now(), events.DishDelivered{Recipe: "salad"})
+			} else {
+				env = events.MustNew("t", fmt.Sprint(i), time.Now(), events.CookingStarted{Recipe: "salad"})
+			}
+			recs = append(recs, stream.Record{Stream: e.streams.Kitchen, Event: env})
+			want = append(want, env.ID)
+		}
+		ids, err := e.pub.Publish(context.Background(), recs...)
+		if err != nil || len(ids) != len(recs) {
+			t.Fatalf("publish: %d ids, %v", len(ids), err)
+		}
+		var got []string
+		for _, env := range testkit.StreamEvents(t, e.rdb, e.streams.Kitchen) {
+			got = append(got, env.ID)
+		}
+		if !slices.Equal(got, want) {
+			t.Errorf("the stream holds its events in another order than published")
+		}
+		if n, most := e.len(t, e.streams.Kitchen), int64(len(recs)); n > most || (e.pack > 1 && n >= most) {
+			t.Errorf("%d events in %d entries with packs of %d", len(recs), n, e.pack)
+		}
+	})
+	t.Run("an event of a pack that does not decode is dead-lettered alone", func(t *testing.T) {
+		e := setup(t)
+		good := []events.Envelope{placed(t), placed(t)}
+		pack := fmt.Sprintf(`[%s,{"id":"","type":"order.placed","orderId":"o-bad"},%s]`, good[0].Encode(), good[1].Encode())
+		ctx := context.Background()
+		e.rdb.XAdd(ctx, &redis.XAddArgs{Stream: e.streams.Orders, Values: map[string]any{"type": "order.placed", "count": 3, "events": pack}})
+		e.rdb.XAdd(ctx, &redis.XAddArgs{Stream: e.streams.Orders, Values: map[string]any{"type": "order.placed", "count": 2, "events": "[not json"}})
+		seen := newSeen()
+		c := e.consumer(t, stream.Options{}, func(_ context.Context, msgs []stream.Message) error {
+			seen.add(msgs...)
+			return nil
+		})
+		stop := run(t, c)
+		waitFor(t, func() bool { return seen.len() == 2 && e.len(t, e.streams.DeadLetter) == 2 })
+		waitFor(t, func() bool { return e.pending(t, e.streams.Orders, "g") == 0 })
+		stop()
+		for _, g := range good {
+			if _, ok := seen.msgs[g.ID]; !ok {
+				t.Errorf("event %s of the pack was not handled", g.ID)
+			}
+		}
+		var raws []string
+		for _, dl := range e.deadLetters(t) {
+			p, err := events.DecodePayload[events.DeadLettered](dl)
+			if err != nil {
+				t.Fatal(err)
+			}
+			raws = append(raws, string(p.Event))
+		}
+		if !strings.Contains(raws[0], `"o-bad"`) || strings.Contains(raws[0], good[0].ID) {
+			t.Errorf("the first dead letter should carry the bad event alone: %s", raws[0])
+		}
+		if !strings.Contains(raws[1], "[not json") {
+			t.Errorf("the second dead letter should carry the entry as stored: %s", raws[1])
+		}
+	})
+	t.Run("a pack whose consumers died past the maximum is dead-lettered event by event", func(t *testing.T) {
+		e := setup(t)
+		ids := e.publishPlaced(t, 3)
+		e.ensureGroup(t, e.streams.Orders, "g")
+		if err := e.rdb.XReadGroup(context.Background(), &redis.XReadGroupArgs{Group: "g", Consumer: "crashed", Streams: []string{e.streams.Orders, ">"}, Count: 10}).Err(); err != nil {
+			t.Fatal(err)
+		}
+		var calls atomic.Int64
+		c := e.consumer(t, stream.Options{MinIdle: 200 * time.Millisecond, ReclaimEvery: 20 * time.Millisecond, MaxDeliveries: 1}, func(_ context.Context, msgs []stream.Message) error {
+			calls.Add(int64(len(msgs)))
+			return nil
+		})
+		stop := run(t, c)
+		waitFor(t, func() bool { return e.len(t, e.streams.DeadLetter) == 3 })
+		waitFor(t, func() bool { return e.pending(t, e.streams.Orders, "g") == 0 })
+		stop()
+		if n := calls.Load(); n != 0 {
+			t.Errorf("the handler saw %d events past their maximum deliveries", n)
+		}
+		var orders []string
+		for _, dl := range e.deadLetters(t) {
+			orders = append(orders, dl.OrderID)
+		}
+		slices.Sort(orders)
+		slices.Sort(ids)
+		if !slices.Equal(orders, ids) {
+			t.Errorf("dead letters for %v, want one for each of %v", orders, ids)
+		}
+	})
 	t.Run("transient failure is retried with backoff", func(t *testing.T) {
 		e := setup(t)
 		e.publishPlaced(t, 1)
@@ -125,7 +228,7 @@ func runSuite(t *testing.T, client func(testing.TB) *redis.Client) {
 		// A consumer reads everything and dies before acknowledging.
 		e.ensureGroup(t, e.streams.Orders, "g")
 		got, err := e.rdb.XReadGroup(context.Background(), &redis.XReadGroupArgs{Group: "g", Consumer: "crashed", Streams: []string{e.streams.Orders, ">"}, Count: 100}).Result()
-		if err != nil || len(got[0].Messages) != 50 {
+		if err != nil || len(got[0].Messages) != e.entriesOf(50) {
 			t.Fatalf("crashed consumer read %v, %v", got, err)
 		}
 		seen := newSeen()
@@ -275,7 +378,7 @@ func runSuite(t *testing.T, client func(testing.TB) *redis.Client) {
 		firstIDs := e.entryIDs(t, e.streams.Orders)
 		rctx, rcancel := context.WithTimeout(context.Background(), 2*time.Second)
 		defer rcancel()
-		_ = stream.Tail(rctx, e.rdb, []string{e.streams.Orders}, stream.TailOptions{From: map[string]string{e.streams.Orders: firstIDs[len(first)-1]}, Poll: 10 * time.Millisecond}, func(msgs []stream.Message) error {
+		_ = stream.Tail(rctx, e.rdb, []string{e.streams.Orders}, stream.TailOptions{From: map[string]string{e.streams.Orders: firstIDs[e.entriesOf(len(first))-1]}, Poll: 10 * time.Millisecond}, func(msgs []stream.Message) error {
 			got.add(msgs...)
 			if got.len() >= 5 {
 				rcancel()
@@ -306,6 +409,9 @@ func (e env) publishPlaced(t testing.TB, n int) []string {
 	}
 	return orders
 }
+
+// entriesOf is how many entries n events published at once take.
+func (e env) entriesOf(n int) int { return (n + e.pack - 1) / e.pack }
 
 func (e env) publish(t testing.TB, s string, env events.Envelope) {
 	t.Helper()
@@ -433,7 +539,7 @@ func (s *seenSet) add(msgs ...stream.Message) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for _, m := range msgs {
-		key := m.Stream + "/" + m.ID
+		key := m.Event.ID
 		if _, ok := s.msgs[key]; ok {
 			s.dup++
 		}

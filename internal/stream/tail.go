@@ -25,7 +25,7 @@ type TailOptions struct {
 }
 
 // Tail reads streams without a consumer group, so every caller sees every
-// entry, and passes each batch to fn until ctx ends or fn fails. Entries that
+// entry, and passes each batch to fn until ctx ends or fn fails. Events that
 // do not decode are skipped. fn receives messages in stream order per stream.
 //
 // It reads with ranges (XRANGE after the last id, one pipeline for all
@@ -95,11 +95,7 @@ func Tail(ctx context.Context, rdb redis.UniversalClient, streams []string, opt 
 			full = full || len(xs) == opt.Count
 			for _, x := range xs {
 				last[i] = x.ID
-				if m, err := decodeEntry(streams[i], x); err == nil {
-					batch = append(batch, m)
-				} else {
-					log.Debug("skipping undecodable entry", "stream", streams[i], "id", x.ID, "err", err)
-				}
+				batch = decodeMessages(streams[i], x, batch)
 			}
 		}
 		if len(batch) > 0 {
@@ -136,9 +132,7 @@ func Range(ctx context.Context, rdb redis.UniversalClient, stream, after, until 
 		batch := make([]Message, 0, len(xs))
 		for _, x := range xs {
 			last = x.ID
-			if m, err := decodeEntry(stream, x); err == nil {
-				batch = append(batch, m)
-			}
+			batch = decodeMessages(stream, x, batch)
 		}
 		if err := fn(batch); err != nil {
 			return last, err

@@ -309,20 +309,7 @@ func serveRequests(t *testing.T, s server) {
 
 func (s server) events(t *testing.T, key string) []events.Envelope {
 	t.Helper()
-	xs, err := s.rdb.XRange(context.Background(), key, "-", "+").Result()
-	if err != nil {
-		t.Fatal(err)
-	}
-	out := make([]events.Envelope, 0, len(xs))
-	for _, x := range xs {
-		raw, _ := x.Values["event"].(string)
-		env, err := events.Decode([]byte(raw))
-		if err != nil {
-			t.Fatalf("entry %s of %s: %v", x.ID, key, err)
-		}
-		out = append(out, env)
-	}
-	return out
+	return testkit.StreamEvents(t, s.rdb, key)
 }
 
 func (s server) do(t *testing.T, method, path string) (int, []byte) {

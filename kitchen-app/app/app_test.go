@@ -212,11 +212,11 @@ func serveOnce(t *testing.T, s server) {
 		}
 		return true
 	})
-	waitFor(t, "kitchen events published", func() bool { return s.rdb.XLen(ctx, s.streams.Kitchen).Val() >= int64(4*len(ids)) })
+	waitFor(t, "kitchen events published", func() bool { return testkit.EventCount(t, s.rdb, s.streams.Kitchen) >= int64(4*len(ids)) })
 	// Give a wrongly repeated event time to show up: the relay polls every
 	// 100ms.
 	time.Sleep(400 * time.Millisecond)
-	if n := s.rdb.XLen(ctx, s.streams.Kitchen).Val(); n != int64(4*len(ids)) {
+	if n := testkit.EventCount(t, s.rdb, s.streams.Kitchen); n != int64(4*len(ids)) {
 		t.Errorf("kitchen stream holds %d events, want exactly 4 per order (%d)", n, 4*len(ids))
 	}
 	waitFor(t, "inventory saw every kitchen event", func() bool { return inventory.len() == 4*len(ids) })
@@ -266,7 +266,7 @@ func serveOnce(t *testing.T, s server) {
 
 func unknownReservation(t *testing.T, s server) {
 	ctx := context.Background()
-	before := s.rdb.XLen(ctx, s.streams.Kitchen).Val()
+	before := testkit.EventCount(t, s.rdb, s.streams.Kitchen)
 	id := uuid.Must(uuid.NewV7()).String()
 	e := events.MustNew("inventory-app", id, time.Now(), events.IngredientsReserved{Ingredients: []events.Item{{Ingredient: "cheese", Quantity: 2}}})
 	if _, err := stream.NewPublisher(s.rdb, stream.PublisherOptions{}).Publish(ctx, stream.Record{Stream: s.streams.Inventory, Event: e}); err != nil {
@@ -285,7 +285,7 @@ func unknownReservation(t *testing.T, s server) {
 	if status, _ := s.do(t, "GET", "/api/v1/tickets/"+id); status != 404 {
 		t.Errorf("the dead letter opened a ticket")
 	}
-	if n := s.rdb.XLen(ctx, s.streams.Kitchen).Val(); n != before {
+	if n := testkit.EventCount(t, s.rdb, s.streams.Kitchen); n != before {
 		t.Errorf("the unknown reservation produced %d kitchen events", n-before)
 	}
 }

@@ -142,7 +142,7 @@ func badRequests(t *testing.T, s server) {
 	if stats.Total != 0 {
 		t.Errorf("bad requests stored %d orders", stats.Total)
 	}
-	if n := s.rdb.XLen(context.Background(), s.streams.Orders).Val(); n != 0 {
+	if n := testkit.EventCount(t, s.rdb, s.streams.Orders); n != 0 {
 		t.Errorf("bad requests published %d events", n)
 	}
 }
@@ -192,7 +192,7 @@ func placeAndRead(t *testing.T, s server) {
 	if len(ids) != 7 || ids[0] != p.OrderIDs[6] || ids[6] != p.OrderIDs[0] {
 		t.Errorf("paged history %v is not the batch newest first", ids)
 	}
-	waitFor(t, "placed orders published", func() bool { return s.rdb.XLen(context.Background(), s.streams.Orders).Val() >= 7 })
+	waitFor(t, "placed orders published", func() bool { return testkit.EventCount(t, s.rdb, s.streams.Orders) >= 7 })
 }
 
 func statusEvents(t *testing.T, s server) {
@@ -255,7 +255,7 @@ func deadLetters(t *testing.T, s server) {
 	if len(list.DeadLetters) != 1 || list.DeadLetters[0].OrderID != id {
 		t.Fatalf("dead letters: %+v", list)
 	}
-	kitchenLen := s.rdb.XLen(context.Background(), s.streams.Kitchen).Val()
+	kitchenLen := testkit.EventCount(t, s.rdb, s.streams.Kitchen)
 	if status, body := s.do(t, "POST", "/api/v1/dead-letters/"+list.DeadLetters[0].ID+"/replay", ""); status != 202 {
 		t.Fatalf("replay: %d %s", status, body)
 	}
@@ -266,7 +266,7 @@ func deadLetters(t *testing.T, s server) {
 	if o.Status == "failed" || o.FailureReason != "" {
 		t.Errorf("after replay the order is %s (%s), want it reopened", o.Status, o.FailureReason)
 	}
-	if n := s.rdb.XLen(context.Background(), s.streams.Kitchen).Val(); n != kitchenLen+1 {
+	if n := testkit.EventCount(t, s.rdb, s.streams.Kitchen); n != kitchenLen+1 {
 		t.Errorf("replay put %d messages back, want 1", n-kitchenLen)
 	}
 	s.getJSON(t, "/api/v1/dead-letters", &list)

@@ -2,7 +2,6 @@ package app_test
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -10,6 +9,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/comanda-dev/comanda/internal/testkit"
 	"github.com/google/uuid"
 )
 
@@ -76,8 +76,8 @@ func racingRetries(t *testing.T, s server) {
 	if stats.Total != quantity {
 		t.Errorf("%d orders stored by %d retries, want %d", stats.Total, racers, quantity)
 	}
-	waitFor(t, "the batch published", func() bool { return s.rdb.XLen(context.Background(), s.streams.Orders).Val() >= quantity })
-	if n := s.rdb.XLen(context.Background(), s.streams.Orders).Val(); n != quantity {
+	waitFor(t, "the batch published", func() bool { return testkit.EventCount(t, s.rdb, s.streams.Orders) >= quantity })
+	if n := testkit.EventCount(t, s.rdb, s.streams.Orders); n != quantity {
 		t.Errorf("%d order.placed events published, want %d", n, quantity)
 	}
 	// A later retry still answers the same batch.

@@ -113,14 +113,9 @@ func (s server) deadLetterIDs(t *testing.T) []string {
 func (s server) waitPlacedPublished(t *testing.T, orderIDs ...string) {
 	t.Helper()
 	waitFor(t, "the placements published", func() bool {
-		xs, err := s.rdb.XRange(context.Background(), s.streams.Orders, "-", "+").Result()
-		if err != nil {
-			return false
-		}
 		seen := map[string]bool{}
-		for _, x := range xs {
-			raw, _ := x.Values["event"].(string)
-			if e, err := events.Decode([]byte(raw)); err == nil && e.Type == events.TypeOrderPlaced {
+		for _, e := range testkit.StreamEvents(t, s.rdb, s.streams.Orders) {
+			if e.Type == events.TypeOrderPlaced {
 				seen[e.OrderID] = true
 			}
 		}

@@ -33,13 +33,13 @@ func (s *Service) TakeOrders(ctx context.Context, orderIDs []string) error {
 	}
 	stored := 0
 	err := s.store.CreateTickets(ctx, tickets, func(created []Ticket) []events.Envelope {
-		envs := make([]events.Envelope, 0, 2*len(created))
-		for _, t := range created {
+		// Every recipe picked, then every request: each order's events
+		// in its order, and runs of one type for the relay to pack.
+		envs := make([]events.Envelope, 2*len(created))
+		for i, t := range created {
 			r, _ := s.book.Recipe(t.Recipe)
-			envs = append(envs,
-				events.MustNew(Source, t.OrderID, t.CreatedAt, events.RecipePicked{Recipe: r.Name, Ingredients: r.Ingredients}),
-				events.MustNew(Source, t.OrderID, t.CreatedAt, events.IngredientsRequested{Recipe: r.Name, Ingredients: r.Ingredients}),
-			)
+			envs[i] = events.MustNew(Source, t.OrderID, t.CreatedAt, events.RecipePicked{Recipe: r.Name, Ingredients: r.Ingredients})
+			envs[len(created)+i] = events.MustNew(Source, t.OrderID, t.CreatedAt, events.IngredientsRequested{Recipe: r.Name, Ingredients: r.Ingredients})
 		}
 		stored = len(envs)
 		return envs
