@@ -69,10 +69,14 @@ func streamLine(r benchReport) string {
 		parts = append(parts, fmt.Sprintf("%s %s msgs/s", backendNames[s.Backend], thousands(int(s.MsgsPerSecond+0.5))))
 	}
 	return fmt.Sprintf("The stream layer alone (`BenchmarkStream` in internal/stream: %s events published in pipelines of 128, "+
-		"read by one consumer group, acknowledged): %s.", thousands(r.Stream[0].Messages), strings.Join(parts, ", "))
+		"one event an entry or packed 64 to an entry as the relays publish them, read by one consumer group, acknowledged): %s.",
+		thousands(r.Stream[0].Messages), strings.Join(parts, ", "))
 }
 
-var backendNames = map[string]string{"redis": "Redis", "miniredis": "miniredis (the embedded run's)"}
+var backendNames = map[string]string{
+	"redis": "Redis", "miniredis": "miniredis (the embedded run's)",
+	"redis_packed": "Redis in packs", "miniredis_packed": "miniredis in packs",
+}
 
 // docSection is the generated part of docs/performance.md: how the figures
 // were made, the table, and the stream benchmark.

@@ -16,23 +16,29 @@ import (
 
 // BenchmarkStream measures the stream layer alone, on the machine's Redis and
 // on miniredis (the embedded run's): b.N events published in pipelines of
-// benchBatch, as an outbox relay does, read by one consumer group with the
-// services' read size, handed to a handler that stores nothing, and
-// acknowledged. msgs/s is b.N over the time from the first publish to the
-// last acknowledgement. make bench runs it (-benchtime=Nx); make test never
-// does.
+// benchBatch, as an outbox relay does (one event an entry, or packed
+// benchPack to an entry as the relays publish them), read by one consumer
+// group with the services' read size, handed to a handler that stores
+// nothing, and acknowledged. msgs/s is b.N over the time from the first
+// publish to the last acknowledgement. make bench runs it (-benchtime=Nx);
+// make test never does.
 func BenchmarkStream(b *testing.B) {
-	b.Run("redis", func(b *testing.B) { benchStream(b, testkit.Redis) })
-	b.Run("miniredis", func(b *testing.B) { benchStream(b, testkit.Miniredis) })
+	b.Run("redis", func(b *testing.B) { benchStream(b, testkit.Redis, 1) })
+	b.Run("miniredis", func(b *testing.B) { benchStream(b, testkit.Miniredis, 1) })
+	b.Run("redis_packed", func(b *testing.B) { benchStream(b, testkit.Redis, benchPack) })
+	b.Run("miniredis_packed", func(b *testing.B) { benchStream(b, testkit.Miniredis, benchPack) })
 }
 
 // benchBatch is how many events one publish carries.
 const benchBatch = 128
 
-func benchStream(b *testing.B, client func(testing.TB) *redis.Client) {
+// benchPack is the services' default STREAM_PACK.
+const benchPack = 64
+
+func benchStream(b *testing.B, client func(testing.TB) *redis.Client, pack int) {
 	rdb := client(b)
 	streams := events.StreamNames(testkit.Prefix(b, rdb))
-	pub := stream.NewPublisher(rdb, stream.PublisherOptions{})
+	pub := stream.NewPublisher(rdb, stream.PublisherOptions{Pack: pack})
 	recs := make([]stream.Record, b.N)
 	now := time.Now()
 	for i := range recs {

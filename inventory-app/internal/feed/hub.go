@@ -35,6 +35,12 @@ type Options struct {
 	// History is how many frames are kept for clients that resume (default
 	// 1200, two minutes of continuous change).
 	History int
+	// HistoryBytes bounds the size of those frames together (default 8 MiB;
+	// the newest frame is always kept): in a burst a frame carries
+	// thousands of orders, and a count of frames alone would let the
+	// history grow with the burst. A client that resumes from a frame
+	// forgotten gets a snapshot.
+	HistoryBytes int
 	// ClientQueue is how many frames a client may fall behind before it is
 	// dropped (default 64).
 	ClientQueue int
@@ -56,6 +62,7 @@ type Hub struct {
 	sentCounts counts
 	seq        uint64
 	ring       []frame
+	ringBytes  int
 	clients    map[*client]struct{}
 	closed     bool
 
@@ -72,6 +79,9 @@ type frame struct {
 func NewHub(rdb redis.UniversalClient, src Source, opt Options) *Hub {
 	if opt.Interval <= 0 {
 		opt.Interval = 100 * time.Millisecond
+	}
+	if opt.HistoryBytes <= 0 {
+		opt.HistoryBytes = 8 << 20
 	}
 	if opt.History <= 0 {
 		opt.History = 1200
@@ -233,10 +243,7 @@ func (h *Hub) flush() {
 		h.log.Error("encoding a feed frame", "err", err)
 		return
 	}
-	h.ring = append(h.ring, frame{seq: h.seq, data: data})
-	if len(h.ring) > h.opt.History {
-		h.ring = h.ring[len(h.ring)-h.opt.History:]
-	}
+	h.remember(frame{seq: h.seq, data: data})
 	clients := make([]*client, 0, len(h.clients))
 	for c := range h.clients {
 		clients = append(clients, c)
@@ -249,6 +256,22 @@ func (h *Hub) flush() {
 		if !c.offer(data) {
 			h.drop(c, "too slow")
 		}
+	}
+}
+
+// remember keeps f for clients that resume, forgetting the oldest frames past
+// History or HistoryBytes.
+func (h *Hub) remember(f frame) {
+	h.ring = append(h.ring, f)
+	h.ringBytes += len(f.data)
+	drop := 0
+	for len(h.ring)-drop > 1 && (len(h.ring)-drop > h.opt.History || h.ringBytes > h.opt.HistoryBytes) {
+		h.ringBytes -= len(h.ring[drop].data)
+		drop++
+	}
+	if drop > 0 {
+		// A fresh slice, so that the forgotten frames' memory goes too.
+		h.ring = append([]frame(nil), h.ring[drop:]...)
 	}
 }
 

@@ -251,6 +251,44 @@ func TestReconnectingClientResumesOrGetsASnapshot(t *testing.T) {
 	}
 }
 
+// The history for resuming clients is bounded by its size too: a burst's
+// frames carry thousands of orders each. A resume from a frame that the bound
+// forgot gets a snapshot, never a gap.
+func TestHistoryForgetsPastItsSize(t *testing.T) {
+	r := newRig(t, Options{Interval: 20 * time.Millisecond, HistoryBytes: 1}, nil)
+	c := r.connect("")
+	read(t, c)
+	ids, envs := placed(3)
+	r.publish(envs...)
+	_, seen := readUntil(t, c, ids, "placed")
+	c.Close()
+	for _, e := range delivered(ids) {
+		r.publish(e)
+		time.Sleep(60 * time.Millisecond)
+	}
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		r.hub.mu.Lock()
+		done := r.hub.proj.delivered == 3 && r.hub.proj.delta.empty()
+		r.hub.mu.Unlock()
+		if done {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the deliveries were not framed within 5s")
+		}
+	}
+	r.hub.mu.Lock()
+	kept := len(r.hub.ring)
+	r.hub.mu.Unlock()
+	if kept != 1 {
+		t.Errorf("the history keeps %d frames with a bound of 1 byte, want the newest alone", kept)
+	}
+	m := read(t, r.connect("?since="+seen.Cursor))
+	if m.Type != "snapshot" || m.Counts.Delivered != 3 {
+		t.Errorf("resumed past the history: %s %+v, want a snapshot with 3 delivered", m.Type, m.Counts)
+	}
+}
+
 func TestSlowClientIsDroppedWithoutSlowingOthers(t *testing.T) {
 	r := newRig(t, Options{Interval: 10 * time.Millisecond, ClientQueue: 32}, nil)
 	// A client that reads nothing, with a small socket buffer so that the
