@@ -11,6 +11,7 @@ import (
 	"syscall"
 
 	"github.com/comanda-dev/comanda/internal/config"
+	"github.com/comanda-dev/comanda/internal/lifecycle"
 	"github.com/comanda-dev/comanda/inventory-app/app"
 )
 
@@ -28,5 +29,7 @@ func run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	return app.Run(ctx, cfg, config.Logger(cfg.LogLevel, "inventory-app"))
+	log := config.Logger(cfg.LogLevel, "inventory-app")
+	lifecycle.ServeProfiler(cfg.PprofAddr, log)
+	return app.Run(ctx, cfg, log)
 }

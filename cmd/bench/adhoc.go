@@ -9,6 +9,7 @@ import (
 	"os"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -21,6 +22,7 @@ func adhoc(ctx context.Context, root string, args []string) error {
 	fs := flag.NewFlagSet("bench burst", flag.ContinueOnError)
 	timeout := fs.Duration("timeout", 10*time.Minute, "give up on the burst after this long")
 	outDir := fs.String("out", "cmd/bench/out", "folder for the load generator's report, CSV and chart")
+	profile := fs.Duration("profile", 0, "take a CPU profile of this length of every service, from 1s into the burst, into the folder (NAME-SERVICE.pprof)")
 	fs.Usage = func() {
 		fmt.Fprintln(fs.Output(), "Usage: bench burst [flags] embedded|production|real ORDERS DISHES [FEED_CLIENTS]")
 		fs.PrintDefaults()
@@ -61,7 +63,7 @@ func adhoc(ctx context.Context, root string, args []string) error {
 
 	fmt.Printf("== %s: %d orders × %d dishes\n", sh, sc.Requests, sc.Dishes)
 	name := "burst-" + string(sh) + "-" + sc.ID
-	res := runBurst(ctx, bins, out, burstRun{Scenario: sc, Shape: sh, Name: name, Timeout: *timeout, Stdout: os.Stdout, Stderr: os.Stderr})
+	res := runBurst(ctx, bins, out, burstRun{Scenario: sc, Shape: sh, Name: name, Timeout: *timeout, Stdout: os.Stdout, Stderr: os.Stderr, Profile: *profile})
 	if res.Error != "" {
 		return errors.New(res.Error)
 	}
@@ -80,6 +82,11 @@ func adhoc(ctx context.Context, root string, args []string) error {
 		fmt.Printf("stream log in the data folder: %d KiB\n", res.StreamLogKiB)
 	}
 	fmt.Printf("load generator's report, timeline and chart: %s\n", relative(root, out+"/"+name+".{json,csv,svg}"))
+	for _, f := range res.Files {
+		if strings.HasSuffix(f, ".pprof") {
+			fmt.Printf("cpu profile: %s\n", relative(root, f))
+		}
+	}
 	if s := res.Summary; s != nil && s.Failed > 0 {
 		return fmt.Errorf("%d dishes failed", s.Failed)
 	}

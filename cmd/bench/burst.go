@@ -25,7 +25,14 @@ type burstRun struct {
 	Timeout time.Duration
 	// Stdout and Stderr receive the load generator's report and progress.
 	Stdout, Stderr io.Writer
+	// Profile, when set, takes a CPU profile of that length of every
+	// service, from profileAfter into the burst, into the output folder.
+	Profile time.Duration
 }
+
+// profileAfter is how far into a burst its CPU profiles start: past the
+// placement, into the pipeline's work.
+const profileAfter = time.Second
 
 // memoryEvery is how often the processes' memory is read during a burst.
 const memoryEvery = 250 * time.Millisecond
@@ -53,7 +60,7 @@ func runBurst(ctx context.Context, bins binaries, outDir string, b burstRun) (re
 
 	env := maps.Clone(baseEnv)
 	maps.Copy(env, b.Scenario.Env)
-	sys, err := startSystem(ctx, b.Shape, bins, env, work)
+	sys, err := startSystem(ctx, b.Shape, bins, env, work, b.Profile > 0)
 	if err != nil {
 		res.Error = fmt.Sprintf("starting the %s system: %v", b.Shape, err)
 		return res
@@ -86,14 +93,16 @@ func runBurst(ctx context.Context, bins binaries, outDir string, b burstRun) (re
 	cmd := exec.CommandContext(ctx, bins.path("loadgen"), args...)
 	cmd.Env = cleanEnv(nil)
 	cmd.Stdout, cmd.Stderr = b.Stdout, b.Stderr
+	profiled := profileDuring(ctx, sys.profilers, b.Profile, filepath.Join(outDir, b.Name))
 	runErr := cmd.Run()
+	res.Files = append(res.Files, profiled()...)
 	_, peak := mem.read()
 	res.PeakRSSMiB = float64(peak) / 1024
 
 	if sum, err := loadreport.Read(report); err == nil {
 		res.Summary = sum
 		base := strings.TrimSuffix(report, ".json")
-		res.Files = []string{report, base + ".csv", base + ".svg"}
+		res.Files = append(res.Files, report, base+".csv", base+".svg")
 	} else if runErr == nil {
 		runErr = err
 	}

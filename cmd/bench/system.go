@@ -27,6 +27,8 @@ type system struct {
 	dataDir  string // the embedded run's
 	stores   *realStores
 	work     string
+	// profilers maps each service to its PPROF_ADDR, when profiled.
+	profilers map[string]string
 }
 
 const (
@@ -36,8 +38,21 @@ const (
 
 // startSystem starts sh with the scenario's env, its logs and data under
 // work (a folder of its own).
-func startSystem(ctx context.Context, sh shape, bins binaries, env map[string]string, work string) (_ *system, err error) {
-	s := &system{shape: sh, work: work, password: "bench-" + randomHex(12)}
+// With profile set, every service serves Go's profiler on a loopback port of
+// its own (s.profilers).
+func startSystem(ctx context.Context, sh shape, bins binaries, env map[string]string, work string, profile bool) (_ *system, err error) {
+	s := &system{shape: sh, work: work, password: "bench-" + randomHex(12), profilers: map[string]string{}}
+	profiler := func(name string) []string {
+		if !profile {
+			return nil
+		}
+		a, err := freeAddr()
+		if err != nil {
+			return nil
+		}
+		s.profilers[name] = a
+		return []string{"PPROF_ADDR=" + a}
+	}
 	defer func() {
 		if err != nil {
 			err = errors.Join(err, s.stop())
@@ -65,6 +80,7 @@ func startSystem(ctx context.Context, sh shape, bins binaries, env map[string]st
 		if s.stores != nil {
 			vars = append(vars, s.stores.env()...)
 		}
+		vars = append(vars, profiler("comanda")...)
 		p, err := start("comanda", bins.path("comanda"), cleanEnv(vars), filepath.Join(work, "comanda.log"))
 		if err != nil {
 			return s, err
@@ -95,6 +111,9 @@ func startSystem(ctx context.Context, sh shape, bins binaries, env map[string]st
 			dir := filepath.Join(work, st.name)
 			if err := os.MkdirAll(dir, 0o700); err != nil {
 				return s, err
+			}
+			if st.service && st.name != "web" {
+				st.env = append(st.env, profiler(st.name)...)
 			}
 			p, err := start(st.name, bins.path(st.bin), cleanEnv(st.env), filepath.Join(work, st.name+".log"))
 			if err != nil {

@@ -31,8 +31,6 @@ type Config struct {
 type runnerEnv struct {
 	// MarketAddr is where the embedded market simulator listens.
 	MarketAddr string `env:"MARKET_ADDR" envDefault:"127.0.0.1:3010"`
-	// PprofAddr, when set, serves Go's profiler (net/http/pprof) there.
-	PprofAddr string `env:"PPROF_ADDR"`
 	// PublicHost is the host name printed in the URLs of the banner.
 	PublicHost string `env:"PUBLIC_HOST" envDefault:"localhost"`
 	marketsim.Env

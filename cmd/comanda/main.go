@@ -8,14 +8,12 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"net/http"
-	_ "net/http/pprof" // served only when PPROF_ADDR is set
 	"os"
 	"os/signal"
 	"syscall"
-	"time"
 
 	"github.com/comanda-dev/comanda/internal/config"
+	"github.com/comanda-dev/comanda/internal/lifecycle"
 )
 
 func main() {
@@ -37,12 +35,7 @@ func run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if cfg.Runner.PprofAddr != "" {
-		go func() {
-			srv := &http.Server{Addr: cfg.Runner.PprofAddr, ReadHeaderTimeout: 5 * time.Second}
-			log.Warn("serving the profiler", "addr", cfg.Runner.PprofAddr, "err", srv.ListenAndServe())
-		}()
-	}
+	lifecycle.ServeProfiler(cfg.Orders.PprofAddr, log) // one process: one profiler
 	printBanner(os.Stderr, sys)
 	if err := sys.Run(ctx); err != nil {
 		return fmt.Errorf("running: %w", err)

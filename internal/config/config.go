@@ -115,6 +115,9 @@ type Common struct {
 	DataDir string `env:"DATA_DIR" envDefault:"data"`
 	// ShutdownTimeout bounds the graceful drain on SIGTERM.
 	ShutdownTimeout time.Duration `env:"SHUTDOWN_TIMEOUT" envDefault:"20s"`
+	// PprofAddr, when set, serves Go's profiler there (loopback only, for
+	// an operator measuring the service).
+	PprofAddr string `env:"PPROF_ADDR"`
 	// LogLevel is debug, info, warn or error.
 	LogLevel string `env:"LOG_LEVEL" envDefault:"info"`
 	// Environment is "development" or "production"; production refuses

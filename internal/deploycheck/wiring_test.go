@@ -118,6 +118,7 @@ func checkWiring(d deployable, p place) (wired, problems) {
 // must be set (rule 2). A new one fails the check until someone decides.
 var optional = map[string]string{
 	"WS_ALLOWED_ORIGINS": "inventory-app: browser origins besides the feed's own; browsers reach the feed only through the gateway, which relays it without an Origin",
+	"PPROF_ADDR":         "every service: the profiler is for an operator measuring one replica by hand, never served by default",
 	"LEADER_HOLDER":      "inventory-app: replicas share the warehouse's store, so each must be a new holder at every start (the host-random default); only the embedded run, which owns its store alone, names itself",
 }
 
