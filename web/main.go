@@ -10,6 +10,7 @@ import (
 	"syscall"
 
 	"github.com/comanda-dev/comanda/internal/config"
+	"github.com/comanda-dev/comanda/internal/lifecycle"
 	"github.com/comanda-dev/comanda/web/app"
 )
 
@@ -27,5 +28,7 @@ func run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	return app.Run(ctx, cfg, config.Logger(cfg.LogLevel, "web"))
+	log := config.Logger(cfg.LogLevel, "web")
+	lifecycle.ServeProfiler(cfg.PprofAddr, log)
+	return app.Run(ctx, cfg, log)
 }

@@ -112,7 +112,7 @@ func startSystem(ctx context.Context, sh shape, bins binaries, env map[string]st
 			if err := os.MkdirAll(dir, 0o700); err != nil {
 				return s, err
 			}
-			if st.service && st.name != "web" {
+			if st.service {
 				st.env = append(st.env, profiler(st.name)...)
 			}
 			p, err := start(st.name, bins.path(st.bin), cleanEnv(st.env), filepath.Join(work, st.name+".log"))

@@ -37,6 +37,8 @@ type Config struct {
 	RequestTimeout  time.Duration `env:"REQUEST_TIMEOUT" envDefault:"15s"`
 	ShutdownTimeout time.Duration `env:"SHUTDOWN_TIMEOUT" envDefault:"20s"`
 	LogLevel        string        `env:"LOG_LEVEL" envDefault:"info"`
+	// PprofAddr, when set, serves Go's profiler there (as every service).
+	PprofAddr string `env:"PPROF_ADDR"`
 }
 
 // LoadConfig reads and checks the configuration.
