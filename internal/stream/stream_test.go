@@ -349,6 +349,66 @@ func runSuite(t *testing.T, client func(testing.TB) *redis.Client, pack int) {
 		}
 	})
 	runFaultSuite(t, setup)
+	t.Run("tails never hold back trimming and leave no group behind", func(t *testing.T) {
+		e := setup(t)
+		ctx := context.Background()
+		tailGroups := func() []string {
+			groups, err := e.rdb.XInfoGroups(ctx, e.streams.Orders).Result()
+			if err != nil {
+				t.Fatal(err)
+			}
+			var out []string
+			for _, g := range groups {
+				if strings.HasPrefix(g.Name, stream.TailGroupPrefix) {
+					out = append(out, g.Name)
+				}
+			}
+			return out
+		}
+		// The tail of a process that died: its group, and no mark.
+		e.ensureGroup(t, e.streams.Orders, stream.TailGroupPrefix+"dead")
+		e.pub = stream.NewPublisher(e.rdb, stream.PublisherOptions{}) // trimming is by entry
+		e.publishPlaced(t, 1000)
+		// The kitchen, the stream's reader, takes and acknowledges all.
+		e.ensureGroup(t, e.streams.Orders, events.GroupKitchen)
+		res, err := e.rdb.XReadGroup(ctx, &redis.XReadGroupArgs{Group: events.GroupKitchen, Consumer: "k", Streams: []string{e.streams.Orders, ">"}, Count: 1000}).Result()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var read []string
+		for _, x := range res[0].Messages {
+			read = append(read, x.ID)
+		}
+		if err := e.rdb.XAck(ctx, e.streams.Orders, events.GroupKitchen, read...).Err(); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := stream.NewTrimmer(e.rdb, e.streams, 0, nil, nil).Trim(ctx, e.streams.Orders); err != nil {
+			t.Fatal(err)
+		}
+		if n := e.len(t, e.streams.Orders); n > 100 {
+			t.Errorf("%d entries kept for a tail that never read them", n)
+		}
+		time.Sleep(150 * time.Millisecond)
+		tctx, cancel := context.WithCancel(ctx)
+		done := make(chan error, 1)
+		go func() {
+			done <- stream.Tail(tctx, e.rdb, []string{e.streams.Orders}, stream.TailOptions{StaleAfter: 100 * time.Millisecond, Poll: 10 * time.Millisecond}, func([]stream.Message) error { return nil })
+		}()
+		deadline := time.Now().Add(10 * time.Second)
+		for g := tailGroups(); len(g) != 1 || g[0] == stream.TailGroupPrefix+"dead"; g = tailGroups() {
+			if time.Now().After(deadline) {
+				t.Fatalf("tail groups %v: want the new tail's alone", g)
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+		cancel()
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+		if g := tailGroups(); len(g) != 0 {
+			t.Errorf("groups %v left after the tails stopped", g)
+		}
+	})
 	t.Run("tail fans out every event to every reader and resumes", func(t *testing.T) {
 		e := setup(t)
 		first := e.publishPlaced(t, 3)

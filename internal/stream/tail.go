@@ -2,8 +2,12 @@ package stream
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
+	"fmt"
 	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -18,21 +22,33 @@ type TailOptions struct {
 	From map[string]string
 	// Count bounds each read per stream (default 512).
 	Count int
-	// Poll is how long Tail waits before looking again when every stream
-	// was read to its end (default 20ms).
-	Poll   time.Duration
-	Logger *slog.Logger
+	// Poll is how long one read waits for new entries (default 20ms).
+	Poll time.Duration
+	// StaleAfter is how long a tail's group stays after its tail's last
+	// sign of life before another tail takes it for one whose process
+	// died, and removes it (default 1m). A tail renews its mark four times
+	// as often.
+	StaleAfter time.Duration
+	Logger     *slog.Logger
 }
 
-// Tail reads streams without a consumer group, so every caller sees every
-// entry, and passes each batch to fn until ctx ends or fn fails. Events that
-// do not decode are skipped. fn receives messages in stream order per stream.
+// TailGroupPrefix starts the names of the groups Tail reads with. They are
+// no consumer's work: the trimmer does not wait for them.
+const TailGroupPrefix = "tail:"
+
+// Tail reads streams so that every caller sees every entry, and passes each
+// batch to fn until ctx ends or fn fails. Events that do not decode are
+// skipped. fn receives messages in stream order per stream.
 //
-// It reads with ranges (XRANGE after the last id, one pipeline for all
-// streams) rather than a blocking XREAD, and idle it looks again every Poll.
-// On Redis a range finds its start by search; the embedded run's in-process
-// Redis walks the stream to it, which streams trimmed as they are consumed
-// keep short.
+// It reads with a consumer group of its own, without acknowledgements
+// (XREADGROUP … NOACK): the group only keeps its place, so that each read
+// starts where the last ended — on Redis and on the embedded run's
+// in-process Redis alike, a read costs what it returns, never a walk of the
+// stream. The group is removed when Tail returns; one left by a process that
+// died is removed by the next tail once its mark (a key renewed while the
+// tail reads) expired, StaleAfter after the process's last sign of life. The
+// trimmer does not wait for tails: entries trimmed before a tail read them
+// are skipped, as a reader that was away would skip them.
 func Tail(ctx context.Context, rdb redis.UniversalClient, streams []string, opt TailOptions, fn func([]Message) error) error {
 	if opt.Count <= 0 {
 		opt.Count = 512
@@ -40,62 +56,79 @@ func Tail(ctx context.Context, rdb redis.UniversalClient, streams []string, opt 
 	if opt.Poll <= 0 {
 		opt.Poll = 20 * time.Millisecond
 	}
+	if opt.StaleAfter <= 0 {
+		opt.StaleAfter = time.Minute
+	}
 	log := opt.Logger
 	if log == nil {
 		log = slog.Default()
 	}
-	last := make([]string, len(streams))
-	for i, s := range streams {
-		last[i] = "$"
+	b := make([]byte, 8)
+	_, _ = rand.Read(b)
+	group := TailGroupPrefix + hex.EncodeToString(b)
+	last := make(map[string]string, len(streams))
+	for _, s := range streams {
+		last[s] = "$"
 		if id, ok := opt.From[s]; ok && id != "" {
-			last[i] = id
+			last[s] = id
 		}
 	}
-	// "$" means "after the newest entry now": resolve it once.
-	for i, s := range streams {
-		if last[i] != "$" {
-			continue
-		}
-		newest, err := rdb.XRevRangeN(ctx, s, "+", "-", 1).Result()
-		if err != nil {
+	for _, s := range streams {
+		removeStaleTails(ctx, rdb, s, log)
+		if err := createTailGroup(ctx, rdb, s, group, last[s], opt.StaleAfter); err != nil {
 			return err
 		}
-		last[i] = "0-0"
-		if len(newest) > 0 {
-			last[i] = newest[0].ID
+	}
+	defer func() {
+		dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)
+		defer cancel()
+		for _, s := range streams {
+			_ = rdb.XGroupDestroy(dctx, s, group).Err()
+			_ = rdb.Del(dctx, tailMark(s, group)).Err()
 		}
+	}()
+	args := &redis.XReadGroupArgs{Group: group, Consumer: tailConsumer, Count: int64(opt.Count), Block: opt.Poll, NoAck: true}
+	args.Streams = append(args.Streams, streams...)
+	for range streams {
+		args.Streams = append(args.Streams, ">")
 	}
 	failures := 0
-	cmds := make([]*redis.XMessageSliceCmd, len(streams))
+	marked := time.Now()
 	for ctx.Err() == nil {
-		_, err := rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
-			for i, s := range streams {
-				start := "-"
-				if last[i] != "0-0" {
-					start = "(" + last[i]
+		if time.Since(marked) > opt.StaleAfter/4 {
+			_, err := rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+				for _, s := range streams {
+					p.Set(ctx, tailMark(s, group), "", opt.StaleAfter)
 				}
-				cmds[i] = p.XRangeN(ctx, s, start, "+", int64(opt.Count))
+				return nil
+			})
+			if err == nil {
+				marked = time.Now()
 			}
-			return nil
-		})
+		}
+		res, err := rdb.XReadGroup(ctx, args).Result()
 		if err != nil && !errors.Is(err, redis.Nil) {
 			if ctx.Err() != nil {
 				return nil
 			}
 			failures++
 			log.Warn("tailing streams", "err", err, "failures", failures)
+			if strings.HasPrefix(err.Error(), "NOGROUP") {
+				// Redis lost the group (a restart without persistence):
+				// take it up again where this tail was.
+				for _, s := range streams {
+					_ = createTailGroup(ctx, rdb, s, group, last[s], opt.StaleAfter)
+				}
+			}
 			retry.Sleep(ctx, retry.Backoff(failures, 50*time.Millisecond, 2*time.Second))
 			continue
 		}
 		failures = 0
 		var batch []Message
-		full := false
-		for i, cmd := range cmds {
-			xs := cmd.Val()
-			full = full || len(xs) == opt.Count
-			for _, x := range xs {
-				last[i] = x.ID
-				batch = decodeMessages(streams[i], x, batch)
+		for _, xs := range res {
+			for _, x := range xs.Messages {
+				last[xs.Stream] = x.ID
+				batch = decodeMessages(xs.Stream, x, batch)
 			}
 		}
 		if len(batch) > 0 {
@@ -103,11 +136,50 @@ func Tail(ctx context.Context, rdb redis.UniversalClient, streams []string, opt 
 				return err
 			}
 		}
-		if !full {
-			retry.Sleep(ctx, opt.Poll)
-		}
 	}
 	return nil
+}
+
+// createTailGroup makes a tail's group on stream, reading after id ("$":
+// only what comes next), and the stream if there is none yet. The tail's
+// mark goes first, so that no other tail takes the group for a dead one.
+func createTailGroup(ctx context.Context, rdb redis.UniversalClient, stream, group, after string, staleAfter time.Duration) error {
+	if err := rdb.Set(ctx, tailMark(stream, group), "", staleAfter).Err(); err != nil {
+		return fmt.Errorf("marking the tail on %s: %w", stream, err)
+	}
+	err := rdb.XGroupCreateMkStream(ctx, stream, group, after).Err()
+	if err != nil && !strings.HasPrefix(err.Error(), "BUSYGROUP") {
+		return fmt.Errorf("creating the tail's group on %s: %w", stream, err)
+	}
+	return nil
+}
+
+// tailMark is the key that says a tail's group on stream is read: it
+// expires StaleAfter after the tail's last sign of life.
+func tailMark(stream, group string) string { return stream + "|" + group }
+
+const tailConsumer = "tail"
+
+// removeStaleTails removes the tails' groups on stream whose mark expired:
+// left by processes that died. Best effort: one left now goes at the next
+// start of a tail.
+func removeStaleTails(ctx context.Context, rdb redis.UniversalClient, stream string, log *slog.Logger) {
+	groups, err := rdb.XInfoGroups(ctx, stream).Result()
+	if err != nil {
+		return
+	}
+	for _, g := range groups {
+		if !strings.HasPrefix(g.Name, TailGroupPrefix) {
+			continue
+		}
+		n, err := rdb.Exists(ctx, tailMark(stream, g.Name)).Result()
+		if err != nil || n > 0 {
+			continue
+		}
+		if rdb.XGroupDestroy(ctx, stream, g.Name).Err() == nil {
+			log.Info("removed the group of a tail nobody reads", "stream", stream, "group", g.Name)
+		}
+	}
 }
 
 // Range reads the entries of one stream after the id after ("" or "0-0":

@@ -86,7 +86,7 @@ func (t *Trimmer) Trim(ctx context.Context, stream string) (int64, error) {
 }
 
 // ConsumedFloor returns the id below which every entry of stream has been
-// acknowledged by every group: the oldest entry some group has pending, or
+// acknowledged by every group (tails aside, see Tail): the oldest entry some group has pending, or
 // else the entry after the one the slowest group read last. ok is false when
 // there is nothing to trim yet: no stream, or a group of readers that does
 // not exist (it is created, reading from the start).
@@ -120,6 +120,9 @@ func ConsumedFloor(ctx context.Context, rdb redis.UniversalClient, stream string
 		return "", false, nil
 	}
 	for _, g := range groups {
+		if strings.HasPrefix(g.Name, TailGroupPrefix) {
+			continue // a tail keeps its place only: nothing waits for it
+		}
 		candidate := nextID(g.LastDeliveredID)
 		if g.Pending > 0 {
 			p, err := rdb.XPending(ctx, stream, g.Name).Result()
@@ -134,7 +137,7 @@ func ConsumedFloor(ctx context.Context, rdb redis.UniversalClient, stream string
 			floor = candidate
 		}
 	}
-	return floor, true, nil
+	return floor, floor != "", nil
 }
 
 // compareIDs orders stream entry ids.

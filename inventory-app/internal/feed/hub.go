@@ -134,8 +134,7 @@ func (h *Hub) Run(ctx context.Context) error {
 	}
 	close(h.ready)
 	go h.tick(ctx)
-	// Frames go out every Interval: looking for events twice as often is
-	// enough, and each look costs the in-process Redis a walk of the streams.
+	// A read waits for new events up to half a frame interval.
 	err := stream.Tail(ctx, h.rdb, h.streams(), stream.TailOptions{From: from, Count: 1000, Poll: h.opt.Interval / 2, Logger: h.log}, func(msgs []stream.Message) error {
 		h.mu.Lock()
 		for _, m := range msgs {
