@@ -2,10 +2,12 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"maps"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -96,6 +98,7 @@ func runBurst(ctx context.Context, bins binaries, outDir string, b burstRun) (re
 	profiled := profileDuring(ctx, sys.profilers, b.Profile, filepath.Join(outDir, b.Name))
 	runErr := cmd.Run()
 	res.Files = append(res.Files, profiled()...)
+	res.Market = marketCount(ctx, sys.market)
 	_, peak := mem.read()
 	res.PeakRSSMiB = float64(peak) / 1024
 
@@ -142,4 +145,25 @@ func keepLogs(work, dest string) {
 			_ = os.WriteFile(filepath.Join(dest, filepath.Base(l)), data, 0o644)
 		}
 	}
+}
+
+// marketCount reads the market simulator's counters, nil when it does not
+// answer.
+func marketCount(ctx context.Context, base string) *marketUsage {
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, base+"/stats", nil)
+	if err != nil {
+		return nil
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return nil
+	}
+	defer resp.Body.Close()
+	var m marketUsage
+	if resp.StatusCode != http.StatusOK || json.NewDecoder(resp.Body).Decode(&m) != nil {
+		return nil
+	}
+	return &m
 }

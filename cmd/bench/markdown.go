@@ -45,6 +45,10 @@ func figuresTable(r benchReport) string {
 		if !m.Balanced {
 			notes = append(notes, "stock did not balance")
 		}
+		if mk := run.Market; mk != nil && mk.Refused > 0 {
+			notes = append(notes, fmt.Sprintf("%s calls refused (429), %.1f %% of %s", thousands(int(mk.Refused)),
+				100*float64(mk.Refused)/float64(max(mk.Calls, 1)), thousands(int(mk.Calls))))
+		}
 		if f := m.Feed; f != nil {
 			notes = append(notes, fmt.Sprintf("feed: %d clients, delay p50 %s / p99 %s over %s updates, %d dropped as too slow",
 				f.Clients, millis(f.DelayP50Ms), millis(f.DelayP99Ms), thousands(int(f.OrderUpdatesReceived)), f.ClientsDroppedTooSlow))

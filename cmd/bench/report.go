@@ -72,10 +72,19 @@ type runResult struct {
 	RSSAfterMiB  float64             `json:"rssAfterMiB"`
 	StreamLogKiB int64               `json:"streamLogKiB,omitempty"`
 	Redis        *redisUsage         `json:"redis,omitempty"`
+	// Market is what the market simulator counted: its calls, and those it
+	// refused (429) past its capacity.
+	Market *marketUsage `json:"market,omitempty"`
 	// Files are the load generator's report, timeline and chart, under
 	// the output folder (not committed).
 	Files []string `json:"files,omitempty"`
 	Error string   `json:"error,omitempty"`
+}
+
+// marketUsage is the market simulator's count of one run.
+type marketUsage struct {
+	Calls   int64 `json:"calls"`
+	Refused int64 `json:"refused"`
 }
 
 // pickMedian sets Median to the run of median makespan among the

@@ -18,6 +18,7 @@ import (
 type system struct {
 	shape    shape
 	web      string // the gateway's base URL
+	market   string // the market simulator's
 	password string // the manager's
 	// procs are stopped in reverse order; services are those whose memory
 	// counts (the market simulator stands for an external API and does
@@ -69,6 +70,7 @@ func startSystem(ctx context.Context, sh shape, bins binaries, env map[string]st
 		}
 	}
 	s.web = "http://" + addr["web"]
+	s.market = "http://" + addr["market"]
 	scenarioEnv := assignments(env)
 
 	switch sh {
