@@ -1,5 +1,6 @@
 // Package feed is the dashboard's live feed (docs/feed.md): a hub that tails
-// every stream without a consumer group (so every replica sees every event),
+// every stream on a cursor of its own (so every replica sees every event; see
+// stream.Tail),
 // keeps a projection of the orders in progress, counts, recent purchases and
 // dead letters, coalesces changes into at most one frame per interval, and
 // pushes frames to WebSocket clients, each with its own writer goroutine and a
