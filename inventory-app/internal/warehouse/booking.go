@@ -57,11 +57,9 @@ func (w *Warehouse) booker(ctx context.Context) {
 func (w *Warehouse) record(ctx context.Context, batch []booking) {
 	ps := make([]Purchase, len(batch))
 	w.mu.Lock()
-	cover := w.onHand // what is on hand before each purchase of the batch
+	served := w.servedByEach(batch, w.onHand)
 	for k, b := range batch {
-		ps[k] = Purchase{ID: uuid.Must(uuid.NewV7()).String(), Ingredient: catalogue[b.i], Quantity: b.q, At: Now()}
-		ps[k].OrderIDs = w.servedBy(b.i, b.q, cover[b.i])
-		cover[b.i] += b.q
+		ps[k] = Purchase{ID: uuid.Must(uuid.NewV7()).String(), Ingredient: catalogue[b.i], Quantity: b.q, At: Now(), OrderIDs: served[k]}
 	}
 	w.mu.Unlock()
 	announce := func(p Purchase, after Level) (events.Envelope, error) { return boughtEvent(p, after) }

@@ -125,29 +125,65 @@ func (w *Warehouse) shortfall(i int) int {
 	return w.demand[i] - w.onHand[i] - w.unbooked[i]
 }
 
-// servedBy names the orders a purchase of q units of ingredient i serves:
-// the oldest waiting orders needing it, past those onHand already covers,
-// whose unmet need the quantity covers. The caller holds mu.
-func (w *Warehouse) servedBy(i, q, onHand int) []string {
-	ids := []string{}
-	cover, left := max(onHand, 0), q
+// servedByEach names, for each purchase of a batch in turn, the orders it
+// serves: the oldest waiting orders needing its ingredient, past those the
+// stock on hand already covers (onHand, growing by each purchase of the
+// batch), whose unmet need its quantity covers. It walks the waiting list
+// once for the batch, not once per purchase: a walk passes every order the
+// stock on hand covers, thousands in a long burst. The caller holds mu.
+//
+// Along the walk, an order needing n units of an ingredient takes the units
+// [before, before+n) of the cumulative need of the orders ahead of it; a
+// purchase of q units when h are on hand serves the orders whose range
+// meets [h, h+q), that is, not covered by what is on hand and reached
+// before the q units run out.
+func (w *Warehouse) servedByEach(batch []booking, onHand Needs) [][]string {
+	type span struct {
+		before, after int
+		orderID       string
+	}
+	var hi Needs // how far into the cumulative need the batch reaches
+	cover := onHand
+	for _, b := range batch {
+		hi[b.i] = max(hi[b.i], max(cover[b.i], 0)+b.q)
+		cover[b.i] += b.q
+	}
+	var spans [NumIngredients][]span
+	var cum Needs
 	w.queue.each(func(p *pending) bool {
-		if left <= 0 || len(ids) == MaxServedOrders {
-			return false
+		for i, need := range p.needs {
+			if need == 0 || cum[i] >= hi[i] {
+				continue
+			}
+			if cum[i]+need > max(onHand[i], 0) {
+				spans[i] = append(spans[i], span{cum[i], cum[i] + need, p.orderID})
+			}
+			cum[i] += need
 		}
-		need := p.needs[i]
-		if need == 0 {
-			return true
+		for i := range hi {
+			if cum[i] < hi[i] {
+				return true
+			}
 		}
-		if cover >= need {
-			cover -= need
-			return true
-		}
-		unmet := need - cover
-		cover = 0
-		ids = append(ids, p.orderID)
-		left -= unmet
-		return true
+		return false
 	})
-	return ids
+	out := make([][]string, len(batch))
+	cover = onHand
+	for k, b := range batch {
+		h := max(cover[b.i], 0)
+		ids := []string{}
+		if b.q > 0 {
+			for _, sp := range spans[b.i] {
+				if len(ids) == MaxServedOrders || sp.before >= h+b.q {
+					break
+				}
+				if sp.after > h {
+					ids = append(ids, sp.orderID)
+				}
+			}
+		}
+		out[k] = ids
+		cover[b.i] += b.q
+	}
+	return out
 }
