@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"maps"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -152,17 +151,13 @@ func keepLogs(work, dest string) {
 func marketCount(ctx context.Context, base string) *marketUsage {
 	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, base+"/stats", nil)
+	body, err := get(ctx, base+"/stats")
 	if err != nil {
 		return nil
 	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return nil
-	}
-	defer resp.Body.Close()
+	defer body.Close()
 	var m marketUsage
-	if resp.StatusCode != http.StatusOK || json.NewDecoder(resp.Body).Decode(&m) != nil {
+	if json.NewDecoder(body).Decode(&m) != nil {
 		return nil
 	}
 	return &m

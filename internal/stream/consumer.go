@@ -157,10 +157,19 @@ func (c *Consumer) ensureGroups(ctx context.Context) bool {
 // existed are its work too.
 func EnsureGroups(ctx context.Context, rdb redis.UniversalClient, group string, streams ...string) error {
 	for _, s := range streams {
-		err := rdb.XGroupCreateMkStream(ctx, s, group, "0").Err()
-		if err != nil && !strings.HasPrefix(err.Error(), "BUSYGROUP") {
-			return fmt.Errorf("creating group %s on %s: %w", group, s, err)
+		if err := createGroup(ctx, rdb, s, group, "0"); err != nil {
+			return err
 		}
+	}
+	return nil
+}
+
+// createGroup creates group on stream (and the stream), reading after id,
+// unless the group exists.
+func createGroup(ctx context.Context, rdb redis.UniversalClient, stream, group, after string) error {
+	err := rdb.XGroupCreateMkStream(ctx, stream, group, after).Err()
+	if err != nil && !strings.HasPrefix(err.Error(), "BUSYGROUP") {
+		return fmt.Errorf("creating group %s on %s: %w", group, stream, err)
 	}
 	return nil
 }

@@ -233,14 +233,7 @@ func runFaultSuite(t *testing.T, setup func(*testing.T) env) {
 		e.pub = stream.NewPublisher(e.rdb, stream.PublisherOptions{}) // lag counts entries
 		e.publishPlaced(t, 300)
 		e.ensureGroup(t, e.streams.Orders, events.GroupKitchen)
-		res, err := e.rdb.XReadGroup(ctx, &redis.XReadGroupArgs{Group: events.GroupKitchen, Consumer: "k", Streams: []string{e.streams.Orders, ">"}, Count: 200}).Result()
-		if err != nil {
-			t.Fatal(err)
-		}
-		var read []string
-		for _, x := range res[0].Messages {
-			read = append(read, x.ID)
-		}
+		read := e.readIDs(t, events.GroupKitchen, "k", 200)
 		if err := e.rdb.XAck(ctx, e.streams.Orders, events.GroupKitchen, read[:150]...).Err(); err != nil {
 			t.Fatal(err)
 		}
@@ -292,17 +285,7 @@ func runFaultSuite(t *testing.T, setup func(*testing.T) env) {
 		if n, err := tr.Trim(ctx, e.streams.Orders); err != nil || n != 0 {
 			t.Fatalf("trim before the readers' group exists: %d, %v", n, err)
 		}
-		read := func(group, consumer string, n int64) []string {
-			res, err := e.rdb.XReadGroup(ctx, &redis.XReadGroupArgs{Group: group, Consumer: consumer, Streams: []string{e.streams.Orders, ">"}, Count: n}).Result()
-			if err != nil {
-				t.Fatal(err)
-			}
-			var got []string
-			for _, x := range res[0].Messages {
-				got = append(got, x.ID)
-			}
-			return got
-		}
+		read := func(group, consumer string, n int64) []string { return e.readIDs(t, group, consumer, n) }
 		kitchen := read("kitchen", "k", 600)
 		if err := e.rdb.XAck(ctx, e.streams.Orders, "kitchen", kitchen[:500]...).Err(); err != nil {
 			t.Fatal(err)

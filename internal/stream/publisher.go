@@ -114,13 +114,6 @@ type entryPack struct {
 // type, in the order given, at most Pack to an entry. Every stream's
 // entries therefore hold its records in the order given.
 func (p *Publisher) pack(recs []Record) []entryPack {
-	if p.opt.Pack == 1 {
-		out := make([]entryPack, len(recs))
-		for i, r := range recs {
-			out[i] = entryPack{stream: r.Stream, recs: []int{i}}
-		}
-		return out
-	}
 	open := map[string]int{} // each stream's last entry
 	var out []entryPack
 	for i, r := range recs {

@@ -371,14 +371,7 @@ func runSuite(t *testing.T, client func(testing.TB) *redis.Client, pack int) {
 		e.publishPlaced(t, 1000)
 		// The kitchen, the stream's reader, takes and acknowledges all.
 		e.ensureGroup(t, e.streams.Orders, events.GroupKitchen)
-		res, err := e.rdb.XReadGroup(ctx, &redis.XReadGroupArgs{Group: events.GroupKitchen, Consumer: "k", Streams: []string{e.streams.Orders, ">"}, Count: 1000}).Result()
-		if err != nil {
-			t.Fatal(err)
-		}
-		var read []string
-		for _, x := range res[0].Messages {
-			read = append(read, x.ID)
-		}
+		read := e.readIDs(t, events.GroupKitchen, "k", 1000)
 		if err := e.rdb.XAck(ctx, e.streams.Orders, events.GroupKitchen, read...).Err(); err != nil {
 			t.Fatal(err)
 		}
@@ -522,6 +515,21 @@ func (e env) assertPending(t testing.TB, s, g string, want int64) {
 	if got := e.pending(t, s, g); got != want {
 		t.Errorf("%d entries pending in %s/%s, want %d", got, s, g, want)
 	}
+}
+
+// readIDs reads up to n new entries of the orders stream as consumer of
+// group, acknowledging nothing, and returns their ids.
+func (e env) readIDs(t testing.TB, group, consumer string, n int64) []string {
+	t.Helper()
+	res, err := e.rdb.XReadGroup(context.Background(), &redis.XReadGroupArgs{Group: group, Consumer: consumer, Streams: []string{e.streams.Orders, ">"}, Count: n}).Result()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for _, x := range res[0].Messages {
+		ids = append(ids, x.ID)
+	}
+	return ids
 }
 
 func (e env) entryIDs(t testing.TB, s string) []string {

@@ -147,11 +147,7 @@ func createTailGroup(ctx context.Context, rdb redis.UniversalClient, stream, gro
 	if err := rdb.Set(ctx, tailMark(stream, group), "", staleAfter).Err(); err != nil {
 		return fmt.Errorf("marking the tail on %s: %w", stream, err)
 	}
-	err := rdb.XGroupCreateMkStream(ctx, stream, group, after).Err()
-	if err != nil && !strings.HasPrefix(err.Error(), "BUSYGROUP") {
-		return fmt.Errorf("creating the tail's group on %s: %w", stream, err)
-	}
-	return nil
+	return createGroup(ctx, rdb, stream, group, after)
 }
 
 // tailMark is the key that says a tail's group on stream is read: it

@@ -222,20 +222,27 @@ func TestEveryClientSeesEveryEventCoalesced(t *testing.T) {
 	}
 }
 
-func TestReconnectingClientResumesOrGetsASnapshot(t *testing.T) {
-	r := newRig(t, Options{Interval: 20 * time.Millisecond}, nil)
+// leaveWhileDelivered connects a client, sees three orders placed, leaves,
+// and delivers them while it is away, in separate frames. It returns the
+// client's first frame, its last one and the orders.
+func (r *rig) leaveWhileDelivered() (first, last message, ids []string) {
+	r.t.Helper()
 	c := r.connect("")
-	first := read(t, c)
+	first = read(r.t, c)
 	ids, envs := placed(3)
 	r.publish(envs...)
-	_, seen := readUntil(t, c, ids, "placed")
+	_, last = readUntil(r.t, c, ids, "placed")
 	c.Close()
-
-	// Missed while away: three deliveries, in separate frames.
 	for _, e := range delivered(ids) {
 		r.publish(e)
 		time.Sleep(60 * time.Millisecond)
 	}
+	return first, last, ids
+}
+
+func TestReconnectingClientResumesOrGetsASnapshot(t *testing.T) {
+	r := newRig(t, Options{Interval: 20 * time.Millisecond}, nil)
+	first, seen, ids := r.leaveWhileDelivered()
 	c2 := r.connect("?since=" + seen.Cursor)
 	frames, _ := readUntil(t, c2, ids, "delivered")
 	if frames != 3 {
@@ -256,16 +263,7 @@ func TestReconnectingClientResumesOrGetsASnapshot(t *testing.T) {
 // forgot gets a snapshot, never a gap.
 func TestHistoryForgetsPastItsSize(t *testing.T) {
 	r := newRig(t, Options{Interval: 20 * time.Millisecond, HistoryBytes: 1}, nil)
-	c := r.connect("")
-	read(t, c)
-	ids, envs := placed(3)
-	r.publish(envs...)
-	_, seen := readUntil(t, c, ids, "placed")
-	c.Close()
-	for _, e := range delivered(ids) {
-		r.publish(e)
-		time.Sleep(60 * time.Millisecond)
-	}
+	_, seen, _ := r.leaveWhileDelivered()
 	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(10 * time.Millisecond) {
 		r.hub.mu.Lock()
 		done := r.hub.proj.delivered == 3 && r.hub.proj.delta.empty()
