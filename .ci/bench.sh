@@ -14,11 +14,14 @@
 # during the burst, and after it), and what the run's streams kept: the
 # stream log in the data folder, or this run's keys in Redis. TIMEOUT
 # (default 10m) bounds the burst; PROFILE=4s takes a CPU profile of that
-# length of every service, from a second into the burst, into cmd/bench/out.
+# length of every service, from a second into the burst, into cmd/bench/out;
+# ENV="FEED_INTERVAL=50ms MARKET_CONCURRENCY=32" gives the system settings.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mode=${1:-embedded} n=${2:-200} q=${3:-1} ws=${4:-0}
 if [ "$mode" != embedded ]; then
   bash .ci/services.sh >/dev/null
 fi
-exec go run ./cmd/bench burst -timeout "${TIMEOUT:-10m}" -profile "${PROFILE:-0s}" "$mode" "$n" "$q" "$ws"
+envs=()
+for kv in ${ENV:-}; do envs+=(-env "$kv"); done
+exec go run ./cmd/bench burst "${envs[@]}" -timeout "${TIMEOUT:-10m}" -profile "${PROFILE:-0s}" "$mode" "$n" "$q" "$ws"

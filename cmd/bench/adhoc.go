@@ -23,6 +23,15 @@ func adhoc(ctx context.Context, root string, args []string) error {
 	timeout := fs.Duration("timeout", 10*time.Minute, "give up on the burst after this long")
 	outDir := fs.String("out", "cmd/bench/out", "folder for the load generator's report, CSV and chart")
 	profile := fs.Duration("profile", 0, "take a CPU profile of this length of every service, from 1s into the burst, into the folder (NAME-SERVICE.pprof)")
+	extra := map[string]string{}
+	fs.Func("env", "give the system a setting, NAME=VALUE (repeatable), as a scenario's settings are given: FEED_INTERVAL=50ms", func(v string) error {
+		name, value, ok := strings.Cut(v, "=")
+		if !ok || name == "" {
+			return fmt.Errorf("%q is not NAME=VALUE", v)
+		}
+		extra[name] = value
+		return nil
+	})
 	fs.Usage = func() {
 		fmt.Fprintln(fs.Output(), "Usage: bench burst [flags] embedded|production|real ORDERS DISHES [FEED_CLIENTS]")
 		fs.PrintDefaults()
@@ -50,7 +59,7 @@ func adhoc(ctx context.Context, root string, args []string) error {
 		}
 		nums[i] = n
 	}
-	sc := scenario{ID: fmt.Sprintf("%dx%d", nums[0], nums[1]), Requests: nums[0], Dishes: nums[1], Concurrency: 8, Feed: nums[2]}
+	sc := scenario{ID: fmt.Sprintf("%dx%d", nums[0], nums[1]), Requests: nums[0], Dishes: nums[1], Concurrency: 8, Feed: nums[2], Env: extra}
 	out := inRoot(root, *outDir)
 	if err := os.MkdirAll(out, 0o755); err != nil {
 		return err

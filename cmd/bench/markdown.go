@@ -50,8 +50,11 @@ func figuresTable(r benchReport) string {
 				100*float64(mk.Refused)/float64(max(mk.Calls, 1)), thousands(int(mk.Calls))))
 		}
 		if f := m.Feed; f != nil {
-			notes = append(notes, fmt.Sprintf("feed: %d clients, delay p50 %s / p99 %s over %s updates, %d dropped as too slow",
-				f.Clients, millis(f.DelayP50Ms), millis(f.DelayP99Ms), thousands(int(f.OrderUpdatesReceived)), f.ClientsDroppedTooSlow))
+			note := fmt.Sprintf("feed: %d clients, delay p50 %s / p99 %s over %s updates", f.Clients, millis(f.DelayP50Ms), millis(f.DelayP99Ms), thousands(int(f.OrderUpdatesReceived)))
+			if f.InFeedP99Ms > 0 {
+				note += fmt.Sprintf(" (p99 %s of it in the feed)", millis(f.InFeedP99Ms))
+			}
+			notes = append(notes, note+fmt.Sprintf(", %d dropped as too slow", f.ClientsDroppedTooSlow))
 		}
 		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s / %s | %s | %s / %s | %s | %s |\n",
 			s.Title, shapeNames[s.Shape], seconds(m.MakespanSeconds), rate(m.DishesPerSecond), seconds(m.P50), seconds(m.P99),

@@ -59,6 +59,7 @@ func (r report) writeText(w io.Writer) {
 	if f := r.Feed; f != nil {
 		fmt.Fprintf(tw, "feed clients\t%d (%d dropped as too slow)\n", f.Clients, f.ClientsDroppedTooSlow)
 		fmt.Fprintf(tw, "feed delay (Redis → client)\tp50 %dms  p99 %dms  max %dms  over %d order updates\n", f.DelayP50Ms, f.DelayP99Ms, f.DelayMaxMs, f.OrderUpdatesReceived)
+		fmt.Fprintf(tw, "  of which in the feed\tp50 %dms  p99 %dms  (Redis → frame built; the rest is the way to the client)\n", f.InFeedP50Ms, f.InFeedP99Ms)
 		fmt.Fprintf(tw, "feed per client\t%.1f frames/s, %.1f KiB/s\n", f.FramesPerClientPerSec, f.KBytesPerClientPerSec)
 	}
 	tw.Flush()

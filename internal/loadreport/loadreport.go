@@ -37,12 +37,16 @@ type Summary struct {
 
 // Feed is what the clients kept on the live feed measured.
 type Feed struct {
-	Clients                int     `json:"clients"`
-	FramesPerClientPerSec  float64 `json:"framesPerClientPerSecond"`
-	KBytesPerClientPerSec  float64 `json:"kilobytesPerClientPerSecond"`
-	DelayP50Ms             int     `json:"delayP50Ms"`
-	DelayP99Ms             int     `json:"delayP99Ms"`
-	DelayMaxMs             int     `json:"delayMaxMs"`
+	Clients               int     `json:"clients"`
+	FramesPerClientPerSec float64 `json:"framesPerClientPerSecond"`
+	KBytesPerClientPerSec float64 `json:"kilobytesPerClientPerSecond"`
+	DelayP50Ms            int     `json:"delayP50Ms"`
+	DelayP99Ms            int     `json:"delayP99Ms"`
+	DelayMaxMs            int     `json:"delayMaxMs"`
+	// InFeed is the part of the delay before the feed built the frame: the
+	// rest is the way to the client, through the gateway.
+	InFeedP50Ms            int     `json:"inFeedP50Ms"`
+	InFeedP99Ms            int     `json:"inFeedP99Ms"`
 	OrderUpdatesReceived   int64   `json:"orderUpdatesReceived"`
 	ClientsDroppedTooSlow  int64   `json:"clientsDroppedTooSlow"`
 	SecondsMeasured        float64 `json:"secondsMeasured"`
