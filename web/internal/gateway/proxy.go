@@ -3,11 +3,9 @@ package gateway
 import (
 	"errors"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
-	"github.com/gofiber/fiber/v2/middleware/proxy"
 	"github.com/valyala/fasthttp"
 
 	"github.com/comanda-dev/comanda/internal/auth"
@@ -48,6 +46,9 @@ func newAPIProxy(upstreams map[string]string, sessions *Sessions, timeout time.D
 			// client, with the same Idempotency-Key.
 			MaxIdemponentCallAttempts: 1,
 			RetryIf:                   func(*fasthttp.Request) bool { return false },
+			// forward sends the path it cleaned and escaped itself;
+			// normalising would decode it a second time.
+			DisablePathNormalizing: true,
 		},
 	}
 }
@@ -72,7 +73,11 @@ func resendable(method string) bool {
 //	@Router			/api/{service}/{path} [get]
 //	@Router			/api/{service}/{path} [post]
 func (p *apiProxy) forward(c *fiber.Ctx) error {
-	base, ok := p.upstreams[c.Params("service")]
+	name, rest, err := apiPath(string(c.Request().URI().PathOriginal()))
+	if err != nil {
+		return err
+	}
+	base, ok := p.upstreams[name]
 	if !ok {
 		return httpx.Errorf(http.StatusNotFound, "not_found", "no such API; use /api/orders, /api/kitchen or /api/inventory")
 	}
@@ -83,36 +88,34 @@ func (p *apiProxy) forward(c *fiber.Ctx) error {
 	if err := sameOrigin(c); err != nil {
 		return err
 	}
-	target := base + "/api/v1/" + c.Params("*")
+	target := base + "/api/v1/" + rest
 	if q := c.Request().URI().QueryString(); len(q) > 0 {
 		target += "?" + string(q)
 	}
-	c.Request().Header.Del(fiber.HeaderCookie)
+	// A request of its own, so that what is stripped for the service stays
+	// in the client's (whose Connection: close the server still honours).
+	req := fasthttp.AcquireRequest()
+	defer fasthttp.ReleaseRequest(req)
+	c.Request().Header.CopyTo(&req.Header)
+	req.SetRequestURI(target)
+	req.SetBodyRaw(c.Request().Body())
+	stripHopByHop(&req.Header)
+	dropForwarding(&req.Header)
+	req.Header.Del(fiber.HeaderCookie)
 	if token != "" {
-		c.Request().Header.Set(fiber.HeaderAuthorization, "Bearer "+token)
+		req.Header.Set(fiber.HeaderAuthorization, "Bearer "+token)
 	}
-	err := proxy.DoTimeout(c, target, p.timeout, p.client)
+	res := c.Response()
+	err = p.client.DoTimeout(req, res, p.timeout)
 	if errors.Is(err, fasthttp.ErrConnectionClosed) && resendable(c.Method()) {
-		err = proxy.DoTimeout(c, target, p.timeout, p.client)
+		err = p.client.DoTimeout(req, res, p.timeout)
 	}
 	if err != nil {
-		return httpx.Errorf(http.StatusBadGateway, "service_unavailable", c.Params("service")+" is not answering; try again")
+		return httpx.Errorf(http.StatusBadGateway, "service_unavailable", name+" is not answering; try again")
 	}
-	c.Response().Header.Del(fiber.HeaderServer)
+	stripHopByHop(&res.Header)
+	// The gateway's own cookie is the only one this site sets.
+	res.Header.Del(fiber.HeaderSetCookie)
+	res.Header.Del(fiber.HeaderServer)
 	return nil
-}
-
-// sameOrigin refuses a write that a browser sent from another site. The
-// SameSite=Strict cookie already keeps it from carrying the session; this
-// covers browsers that ignore SameSite.
-func sameOrigin(c *fiber.Ctx) error {
-	switch c.Method() {
-	case fiber.MethodGet, fiber.MethodHead, fiber.MethodOptions:
-		return nil
-	}
-	origin := c.Get(fiber.HeaderOrigin)
-	if origin == "" || strings.EqualFold(origin, c.BaseURL()) {
-		return nil
-	}
-	return httpx.Errorf(http.StatusForbidden, "cross_origin", "requests from other sites are refused")
 }
