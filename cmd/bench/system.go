@@ -12,6 +12,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/comanda-dev/comanda/internal/auth"
 )
 
 // system is a fresh Comanda in one shape, started for one run.
@@ -76,7 +78,7 @@ func startSystem(ctx context.Context, sh shape, bins binaries, env map[string]st
 	switch sh {
 	case embedded, real:
 		s.dataDir = filepath.Join(work, "data")
-		vars := append(scenarioEnv, "DATA_DIR="+s.dataDir, "LOG_LEVEL=warn", "MANAGER_PASSWORD="+s.password,
+		vars := append(scenarioEnv, "DATA_DIR="+s.dataDir, "LOG_LEVEL=warn", "MANAGER_PASSWORD="+s.password, "FEEDS_PER_SESSION="+feedsPerSession,
 			"ORDERS_ADDR="+addr["orders"], "KITCHEN_ADDR="+addr["kitchen"], "INVENTORY_ADDR="+addr["inventory"],
 			"MARKET_ADDR="+addr["market"], "WEB_ADDR="+addr["web"])
 		if s.stores != nil {
@@ -92,9 +94,12 @@ func startSystem(ctx context.Context, sh shape, bins binaries, env map[string]st
 		return s, p.waitReady(ctx, s.web+"/ready", readyWithin)
 
 	case production:
-		secret := randomHex(32)
+		pair, err := auth.GenerateKeyPair("bench")
+		if err != nil {
+			return s, err
+		}
 		common := append(slices.Clone(scenarioEnv), s.stores.env()...)
-		common = append(common, "APP_ENV=production", "AUTH_SECRET="+secret, "LOG_LEVEL=warn")
+		common = append(common, "APP_ENV=production", "AUTH_PUBLIC_KEYS="+pair.Public, "LOG_LEVEL=warn")
 		steps := []struct {
 			name, bin, ready string
 			env              []string
@@ -105,9 +110,10 @@ func startSystem(ctx context.Context, sh shape, bins binaries, env map[string]st
 			{"kitchen-app", "kitchen-app", "/ready", append(slices.Clone(common), "KITCHEN_ADDR="+addr["kitchen"], "DATA_DIR="+filepath.Join(work, "kitchen")), true},
 			{"inventory-app", "inventory-app", "/ready", append(slices.Clone(common), "INVENTORY_ADDR="+addr["inventory"],
 				"DATA_DIR="+filepath.Join(work, "inventory"), "MARKET_URL=http://"+addr["market"]+"/api/farmers-market/buy"), true},
-			{"web", "web", "/ready", []string{"APP_ENV=production", "AUTH_SECRET=" + secret, "MANAGER_PASSWORD=" + s.password, "LOG_LEVEL=warn",
-				"WEB_ADDR=" + addr["web"], "ORDERS_URL=http://" + addr["orders"], "KITCHEN_URL=http://" + addr["kitchen"],
-				"INVENTORY_URL=http://" + addr["inventory"]}, true},
+			{"web", "web", "/ready", append(s.stores.env(), "APP_ENV=production", "AUTH_PRIVATE_KEY="+pair.Private, "AUTH_KEY_ID="+pair.ID,
+				"MANAGER_PASSWORD="+s.password, "LOG_LEVEL=warn", "FEEDS_PER_SESSION="+feedsPerSession,
+				"WEB_ADDR="+addr["web"], "ORDERS_URL=http://"+addr["orders"], "KITCHEN_URL=http://"+addr["kitchen"],
+				"INVENTORY_URL=http://"+addr["inventory"]), true},
 		}
 		for _, st := range steps {
 			dir := filepath.Join(work, st.name)
@@ -187,6 +193,10 @@ func assignments(env map[string]string) []string {
 	}
 	return out
 }
+
+// feedsPerSession lets the load generator's feed clients, which share one
+// session, all connect.
+const feedsPerSession = "1000"
 
 // cleanEnv is vars plus only what any program needs from this one's
 // environment: a variable left over in the shell (COOK_TIME, MONGO_URL…)

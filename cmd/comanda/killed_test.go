@@ -9,7 +9,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/comanda-dev/comanda/internal/auth"
 	"github.com/comanda-dev/comanda/internal/testkit"
 )
 
@@ -23,28 +22,23 @@ func TestEmbeddedRunSurvivesKill9(t *testing.T) {
 	bin := testkit.Build(t, "cmd/comanda")["cmd/comanda"]
 	dataDir := filepath.Join(t.TempDir(), "data")
 	ordersAddr, kitchenAddr, inventoryAddr := testkit.FreeAddr(t), testkit.FreeAddr(t), testkit.FreeAddr(t)
-	secret := testkit.RandomHex(24)
+	password, webAddr := testkit.RandomHex(8), testkit.FreeAddr(t)
 	env := testkit.EmbeddedEnv([]string{
 		"DATA_DIR=" + dataDir,
 		"ORDERS_ADDR=" + ordersAddr, "KITCHEN_ADDR=" + kitchenAddr, "INVENTORY_ADDR=" + inventoryAddr,
-		"WEB_ADDR=" + testkit.FreeAddr(t), "MARKET_ADDR=" + testkit.FreeAddr(t),
-		"AUTH_SECRET=" + secret, "MANAGER_PASSWORD=" + testkit.RandomHex(8),
+		"WEB_ADDR=" + webAddr, "MARKET_ADDR=" + testkit.FreeAddr(t),
+		"MANAGER_PASSWORD=" + password,
 		"RECLAIM_IDLE=1s", "SHUTDOWN_TIMEOUT=5s", "LOG_LEVEL=warn",
 		"COOK_TIME=5ms", "MARKET_SEED=42", "MARKET_MAX=5",
 		"MARKET_RETRY_MIN=2ms", "MARKET_RETRY_MAX=50ms",
 	})
-	keys, err := auth.NewKeys(secret)
-	if err != nil {
-		t.Fatal(err)
-	}
-	token, _, err := keys.Issue("manager", time.Hour, time.Now())
-	if err != nil {
-		t.Fatal(err)
-	}
-	h := &harness{t: t, orders: "http://" + ordersAddr, kitchen: "http://" + kitchenAddr, invent: "http://" + inventoryAddr, token: token}
+	h := &harness{t: t, orders: "http://" + ordersAddr, kitchen: "http://" + kitchenAddr, invent: "http://" + inventoryAddr}
+	// The embedded run keeps its sessions in its in-process Redis, which
+	// logs only the streams: each start begins logged out.
 	start := func() *process {
 		p := startProcessEnv(t, bin, env, ordersAddr)
 		waitReady(t, kitchenAddr, inventoryAddr)
+		h.token = loginThrough(t, "http://"+webAddr, password)
 		return p
 	}
 	const burst = 150

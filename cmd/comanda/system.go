@@ -11,6 +11,7 @@ import (
 	"github.com/gofrs/flock"
 	"golang.org/x/sync/errgroup"
 
+	"github.com/comanda-dev/comanda/internal/auth"
 	"github.com/comanda-dev/comanda/internal/config"
 	"github.com/comanda-dev/comanda/internal/marketsim"
 	inventoryapp "github.com/comanda-dev/comanda/inventory-app/app"
@@ -57,6 +58,13 @@ func Start(ctx context.Context, cfg Config, log *slog.Logger) (_ *System, err er
 	if s.dataLock, err = lockDataDir(cfg.Orders.DataDir); err != nil {
 		return nil, err
 	}
+	// The services listen on loopback: only the gateway, in front of
+	// them, is for other machines.
+	for name, addr := range map[string]*string{"ORDERS_ADDR": &cfg.Orders.Addr, "KITCHEN_ADDR": &cfg.Kitchen.Addr, "INVENTORY_ADDR": &cfg.Inventory.Addr} {
+		if !config.Lookup(name) {
+			*addr = loopback(*addr)
+		}
+	}
 	if !config.Lookup("LEADER_HOLDER") {
 		cfg.Inventory.LeaderHolder = "embedded"
 	}
@@ -91,22 +99,37 @@ func Start(ctx context.Context, cfg Config, log *slog.Logger) (_ *System, err er
 		cfg.Inventory.MarketURL = s.MarketURL
 	}
 
-	// 3. Sessions: a shared secret and the manager's account, created in
-	// the data folder on the first run unless the environment gives them.
-	if !cfg.Web.AuthDisabled && (cfg.Web.AuthSecret == "" || (cfg.Web.ManagerPassword == "" && cfg.Web.ManagerPasswordHash == "")) {
-		creds, err := loadOrCreateCredentials(cfg.Orders.DataDir, cfg.Web.ManagerUser)
+	// 3. Sessions: the gateway's signing key and the manager's account,
+	// created in the data folder on the first run unless the environment
+	// gives them; the services check tokens with the public key alone.
+	if !cfg.Web.AuthDisabled {
+		if cfg.Web.AuthPrivateKey == "" || (cfg.Web.ManagerPassword == "" && cfg.Web.ManagerPasswordHash == "") {
+			creds, err := loadOrCreateCredentials(cfg.Orders.DataDir, cfg.Web.ManagerUser)
+			if err != nil {
+				return nil, err
+			}
+			if cfg.Web.AuthPrivateKey == "" {
+				cfg.Web.AuthPrivateKey, cfg.Web.AuthKeyID = creds.PrivateKey, creds.KeyID
+			}
+			if cfg.Web.ManagerPassword == "" && cfg.Web.ManagerPasswordHash == "" {
+				cfg.Web.ManagerPasswordHash = creds.PasswordHash
+				s.NewPassword = creds.NewPassword
+			}
+		}
+		priv, err := auth.ParsePrivateKey(cfg.Web.AuthPrivateKey)
 		if err != nil {
 			return nil, err
 		}
-		if cfg.Web.AuthSecret == "" {
-			cfg.Web.AuthSecret = creds.Secret
+		pub, err := auth.PublicEntry(cfg.Web.AuthKeyID, priv)
+		if err != nil {
+			return nil, err
 		}
-		if cfg.Web.ManagerPassword == "" && cfg.Web.ManagerPasswordHash == "" {
-			cfg.Web.ManagerPasswordHash = creds.PasswordHash
-			s.NewPassword = creds.NewPassword
+		if cfg.Web.AuthPublicKeys != "" {
+			pub += "," + cfg.Web.AuthPublicKeys
 		}
+		cfg.Orders.AuthPublicKeys, cfg.Kitchen.AuthPublicKeys, cfg.Inventory.AuthPublicKeys = pub, pub, pub
 	}
-	cfg.Orders.AuthSecret, cfg.Kitchen.AuthSecret, cfg.Inventory.AuthSecret = cfg.Web.AuthSecret, cfg.Web.AuthSecret, cfg.Web.AuthSecret
+	cfg.Web.RedisURL, cfg.Web.StreamPrefix = cfg.Orders.RedisURL, cfg.Orders.StreamPrefix
 
 	// 4. The three services.
 	if s.Orders, err = ordersapp.New(ctx, cfg.Orders, log.With("service", "orders-app")); err != nil {
@@ -126,6 +149,15 @@ func Start(ctx context.Context, cfg Config, log *slog.Logger) (_ *System, err er
 	}
 	s.cfg = cfg
 	return s, nil
+}
+
+// loopback is addr (":3000" or "host:3000") on 127.0.0.1.
+func loopback(addr string) string {
+	_, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return addr
+	}
+	return net.JoinHostPort("127.0.0.1", port)
 }
 
 // local is the URL at which this process reaches a service listening on addr.

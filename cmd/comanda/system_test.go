@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"strings"
 
 	"io"
 	"log/slog"
@@ -14,7 +15,6 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
-	"github.com/comanda-dev/comanda/internal/auth"
 	"github.com/comanda-dev/comanda/internal/config"
 	"github.com/comanda-dev/comanda/internal/events"
 	"github.com/comanda-dev/comanda/internal/marketsim"
@@ -121,14 +121,7 @@ func startSystem(t *testing.T, s setup) *harness {
 		rdb = redis.NewClient(&redis.Options{Addr: sys.redis.addr()})
 		t.Cleanup(func() { _ = rdb.Close() })
 	}
-	keys, err := auth.NewKeys(sys.cfg.Web.AuthSecret)
-	if err != nil {
-		t.Fatal(err)
-	}
-	token, _, err := keys.Issue(sys.cfg.Web.ManagerUser, time.Hour, time.Now())
-	if err != nil {
-		t.Fatal(err)
-	}
+	token, _ := testkit.KeysOf(t, sys.cfg.Web.AuthKeyID, sys.cfg.Web.AuthPrivateKey).Token(t, rdb, sys.cfg.Web.StreamPrefix, time.Hour)
 	return &harness{
 		t: t, sys: sys, cfg: sys.cfg, rdb: rdb, streams: events.StreamNames(sys.cfg.Orders.StreamPrefix),
 		orders:  "http://" + sys.Orders.Addr(),
@@ -361,4 +354,20 @@ func (h *harness) checkCountsPublished(n int) {
 		time.Sleep(50 * time.Millisecond)
 	}
 	h.t.Errorf("orders-app keeps counts %+v for the feed, want %d delivered", c, n)
+}
+
+// loginThrough logs the manager in at the gateway web and returns the token.
+func loginThrough(t *testing.T, web, password string) string {
+	t.Helper()
+	body := strings.NewReader(`{"username":"manager","password":"` + password + `"}`)
+	resp, err := http.Post(web+"/api/login", "application/json", body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var out struct{ Token string }
+	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil || resp.StatusCode != 200 || out.Token == "" {
+		t.Fatalf("logging in at %s: %d %v", web, resp.StatusCode, err)
+	}
+	return out.Token
 }

@@ -123,9 +123,10 @@ type Common struct {
 	// Environment is "development" or "production"; production refuses
 	// settings that are only safe on a laptop.
 	Environment string `env:"APP_ENV" envDefault:"development"`
-	// AuthSecret signs and checks session tokens; the gateway and every
-	// service share it. Required in production.
-	AuthSecret string `env:"AUTH_SECRET" secret:"true"`
+	// AuthPublicKeys are the public keys session tokens are checked with
+	// (KID=KEY,…; docs/security.md): the gateway signs with the private
+	// key, which no service holds. Required in production.
+	AuthPublicKeys string `env:"AUTH_PUBLIC_KEYS"`
 	// AuthDisabled turns every authentication check off, for local
 	// experiments. Refused in production.
 	AuthDisabled bool `env:"AUTH_DISABLED" envDefault:"false"`
@@ -176,8 +177,8 @@ func (c Common) Validate() error {
 		if c.AuthDisabled {
 			errs = append(errs, errors.New("AUTH_DISABLED is refused when APP_ENV=production"))
 		}
-		if len(c.AuthSecret) < 32 {
-			errs = append(errs, errors.New("AUTH_SECRET of at least 32 characters is required when APP_ENV=production"))
+		if c.AuthPublicKeys == "" {
+			errs = append(errs, errors.New("AUTH_PUBLIC_KEYS is required when APP_ENV=production"))
 		}
 	default:
 		errs = append(errs, fmt.Errorf("APP_ENV must be development or production, got %q", c.Environment))
@@ -197,7 +198,7 @@ func (c Common) LogAttrs() []slog.Attr {
 		slog.Int("redisWaitReplicas", c.RedisWaitReplicas),
 		slog.Int64("maxDeliveries", c.MaxDeliveries),
 		slog.String("environment", c.Environment),
-		slog.Bool("authSecretSet", c.AuthSecret != ""),
+		slog.Bool("authPublicKeysSet", c.AuthPublicKeys != ""),
 		slog.Bool("authDisabled", c.AuthDisabled),
 	}
 }

@@ -45,7 +45,7 @@ func Build(t testing.TB, pkgs ...string) map[string]string {
 func EmbeddedEnv(vars []string) []string {
 	drop := map[string]bool{}
 	for _, v := range append(vars, "REDIS_URL=", "DATABASE_URL=", "MONGO_URL=", "MARKET_URL=", "REDIS_WAIT_REPLICAS=",
-		"STREAM_PREFIX=", "APP_ENV=", "AUTH_DISABLED=", "AUTH_SECRET=", "MANAGER_PASSWORD_HASH=", "PPROF_ADDR=") {
+		"STREAM_PREFIX=", "APP_ENV=", "AUTH_DISABLED=", "AUTH_PUBLIC_KEYS=", "AUTH_PRIVATE_KEY=", "MANAGER_PASSWORD_HASH=", "PPROF_ADDR=") {
 		name, _, _ := strings.Cut(v, "=")
 		drop[name] = true
 	}

@@ -145,7 +145,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (_ *App, err error) 
 	registerMarketMetrics(reg, a.market)
 
 	// 6. The HTTP API and the live feed.
-	keys, err := auth.ForService(cfg.Common, log)
+	sessions, err := auth.ForService(cfg.Common, a.rdb, log)
 	if err != nil {
 		return nil, err
 	}
@@ -163,9 +163,9 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (_ *App, err error) 
 		Notes: []httpx.Note{{Name: "heldBack", Value: a.relay.HeldBack}, {Name: "role", Value: a.elector.Role}},
 	})
 	a.http.Get("/documentation/*", swagger.New(swagger.Config{InstanceName: "inventory", Title: "Comanda inventory-app"}))
-	api.New(a.books, a.market, cfg.RequestTimeout).Register(a.http.Group("/api/v1", auth.RequireForWrites(keys)))
+	api.New(a.books, a.market, cfg.RequestTimeout).Register(a.http.Group("/api/v1", auth.Require(sessions)))
 	a.feed = feed.NewHub(a.rdb, a.books, feed.Options{Streams: a.streams, Interval: cfg.FeedInterval, Registry: reg, Logger: log})
-	a.feed.Register(a.http, keys, cfg.WSAllowedOrigins)
+	a.feed.Register(a.http, sessions, cfg.WSAllowedOrigins)
 	a.ln, err = net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return nil, fmt.Errorf("listening on %s: %w", cfg.Addr, err)

@@ -43,7 +43,7 @@ func TestLeaderKilledMidBurst(t *testing.T) {
 	}
 	common := []string{
 		"REDIS_URL=redis://" + rdb.Options().Addr, "STREAM_PREFIX=" + prefix, "DATA_DIR=" + dataDir,
-		"RECLAIM_IDLE=2s", "LOG_LEVEL=warn", "SHUTDOWN_TIMEOUT=10s", "AUTH_SECRET=", "AUTH_DISABLED=false", "APP_ENV=development",
+		"RECLAIM_IDLE=2s", "LOG_LEVEL=warn", "SHUTDOWN_TIMEOUT=10s", "AUTH_PUBLIC_KEYS=", "AUTH_PRIVATE_KEY=", "AUTH_DISABLED=false", "APP_ENV=development",
 	}
 	ordersAddr, kitchenAddr := testkit.FreeAddr(t), testkit.FreeAddr(t)
 	startProcess(t, "orders-app", bins["orders-app"], append([]string{

@@ -155,7 +155,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (_ *App, err error) 
 	}, streams.DeadLetter))
 
 	// 4. The HTTP API.
-	keys, err := auth.ForService(cfg.Common, log)
+	sessions, err := auth.ForService(cfg.Common, a.rdb, log)
 	if err != nil {
 		return nil, err
 	}
@@ -171,7 +171,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (_ *App, err error) 
 		Notes: []httpx.Note{{Name: "heldBack", Value: a.relay.HeldBack}},
 	})
 	a.http.Get("/documentation/*", swagger.New(swagger.Config{InstanceName: "kitchen", Title: "Comanda kitchen-app"}))
-	api.New(svc, cfg.RequestTimeout).Register(a.http.Group("/api/v1", auth.RequireForWrites(keys)))
+	api.New(svc, cfg.RequestTimeout).Register(a.http.Group("/api/v1", auth.Require(sessions)))
 	a.ln, err = net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return nil, fmt.Errorf("listening on %s: %w", cfg.Addr, err)

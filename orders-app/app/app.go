@@ -130,7 +130,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (_ *App, err error) 
 	}, streams.DeadLetter))
 
 	// 4. The HTTP API.
-	keys, err := auth.ForService(cfg.Common, log)
+	sessions, err := auth.ForService(cfg.Common, a.rdb, log)
 	if err != nil {
 		return nil, err
 	}
@@ -147,7 +147,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (_ *App, err error) 
 	})
 	a.http.Get("/documentation/*", swagger.New(swagger.Config{InstanceName: "orders", Title: "Comanda orders-app"}))
 	dlq := stream.NewDeadLetterQueue(a.rdb, streams.DeadLetter, stream.PublisherOptions{WaitReplicas: cfg.RedisWaitReplicas, WaitTimeout: cfg.RedisWaitTimeout})
-	api.New(svc, dlq, replay.New(dlq, svc, log), cfg.RequestTimeout).Register(a.http.Group("/api/v1", auth.RequireForWrites(keys)))
+	api.New(svc, dlq, replay.New(dlq, svc, log), cfg.RequestTimeout).Register(a.http.Group("/api/v1", auth.Require(sessions)))
 	a.ln, err = net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return nil, fmt.Errorf("listening on %s: %w", cfg.Addr, err)

@@ -335,30 +335,59 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 	}
 }
 
-func TestWritesNeedTheManagersToken(t *testing.T) {
-	const secret = "a-secret-long-enough-to-sign-sessions-1234"
+func TestEveryCallNeedsALiveSession(t *testing.T) {
+	keys := testkit.NewKeys(t)
+	var rdb *redis.Client
+	var prefix string
 	b := backend{"sqlite+miniredis", func(t *testing.T) (app.Config, *redis.Client) {
-		cfg, rdb := backends[1].start(t)
-		cfg.AuthSecret = secret
-		return cfg, rdb
+		cfg, r := backends[1].start(t)
+		cfg.AuthPublicKeys = keys.Public
+		rdb, prefix = r, cfg.StreamPrefix
+		return cfg, r
 	}}
 	s := start(t, b)
+	call := func(method, path, body, token string) int {
+		t.Helper()
+		req, _ := http.NewRequest(method, s.base+path, strings.NewReader(body))
+		if token != "" {
+			req.Header.Set("Authorization", "Bearer "+token)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
 	if status, body := s.do(t, "POST", "/api/v1/orders", `{"quantity":1}`); status != 401 || !strings.Contains(string(body), `"unauthorized"`) {
 		t.Errorf("write without a token: %d %s", status, body)
 	}
-	if status, _ := s.do(t, "GET", "/api/v1/orders/stats", ""); status != 200 {
-		t.Errorf("read without a token: %d", status)
+	for _, path := range []string{"/api/v1/orders/stats", "/api/v1/orders", "/api/v1/dead-letters"} {
+		if status := call("GET", path, "", ""); status != 401 {
+			t.Errorf("read %s without a token: %d, want 401", path, status)
+		}
 	}
-	keys, _ := auth.NewKeys(secret)
-	token, _, _ := keys.Issue("manager", time.Minute, time.Now())
-	req, _ := http.NewRequest("POST", s.base+"/api/v1/orders", strings.NewReader(`{"quantity":1}`))
-	req.Header.Set("Authorization", "Bearer "+token)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
+	for _, path := range []string{"/health", "/ready", "/metrics"} {
+		if status := call("GET", path, "", ""); status != 200 {
+			t.Errorf("%s without a token: %d, want 200 (probes and scrapers)", path, status)
+		}
+	}
+	unopened, _ := keys.Signed(t, time.Minute)
+	other, _ := testkit.NewKeys(t).Token(t, rdb, prefix, time.Minute)
+	for name, token := range map[string]string{"a session never opened": unopened, "another key's token": other} {
+		if status := call("GET", "/api/v1/orders/stats", "", token); status != 401 {
+			t.Errorf("%s: %d, want 401", name, status)
+		}
+	}
+	token, sess := keys.Token(t, rdb, prefix, time.Minute)
+	if status := call("POST", "/api/v1/orders", `{"quantity":1}`, token); status != 202 {
+		t.Errorf("write with a live session: %d", status)
+	}
+	if status := call("GET", "/api/v1/orders/stats", "", token); status != 200 {
+		t.Errorf("read with a live session: %d", status)
+	}
+	if err := auth.NewRegistry(rdb, prefix).End(context.Background(), sess); err != nil {
 		t.Fatal(err)
 	}
-	resp.Body.Close()
-	if resp.StatusCode != 202 {
-		t.Errorf("write with the token: %d", resp.StatusCode)
-	}
+	waitFor(t, "the ended session refused", func() bool { return call("GET", "/api/v1/orders/stats", "", token) == 401 })
 }

@@ -5,6 +5,7 @@ package app
 
 import (
 	"context"
+	"crypto/ed25519"
 	"fmt"
 	"log/slog"
 	"net"
@@ -15,9 +16,11 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/helmet"
 	"github.com/gofiber/swagger"
+	"github.com/redis/go-redis/v9"
 
 	"github.com/comanda-dev/comanda/internal/auth"
 	"github.com/comanda-dev/comanda/internal/httpx"
+	"github.com/comanda-dev/comanda/internal/lifecycle"
 	_ "github.com/comanda-dev/comanda/web/docs" // registers the swagger spec
 	"github.com/comanda-dev/comanda/web/internal/dashboard"
 	"github.com/comanda-dev/comanda/web/internal/gateway"
@@ -30,6 +33,7 @@ type App struct {
 	gateway *gateway.Gateway
 	http    *fiber.App
 	ln      net.Listener
+	rdb     *redis.Client
 }
 
 // Run starts the gateway and serves until ctx ends.
@@ -42,28 +46,33 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger) error {
 }
 
 // New checks the configuration, prepares the manager's account and listens.
-func New(_ context.Context, cfg Config, log *slog.Logger) (*App, error) {
+func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
 	log.Info("starting web", "config", cfg)
 	a := &App{cfg: cfg, log: log}
 
-	// 1. Sessions and the manager's account.
-	var keys *auth.Keys
+	// 1. Redis, sessions and the manager's account.
+	rdb, err := lifecycle.ConnectRedis(ctx, log, cfg.RedisURL, 16)
+	if err != nil {
+		return nil, err
+	}
+	a.rdb = rdb
+	var signer *auth.Signer
+	var checker *auth.Checker
 	if cfg.AuthDisabled {
 		log.Warn("AUTH_DISABLED=true: the dashboard and every API are open to anyone who can reach them; never run this way in production")
-	} else {
-		var err error
-		if keys, err = auth.NewKeys(cfg.AuthSecret); err != nil {
-			return nil, err
-		}
+	} else if signer, checker, err = sessionKeys(cfg, rdb); err != nil {
+		a.close()
+		return nil, err
 	}
-	sessions := gateway.NewSessions(keys, cfg.SessionTTL)
+	sessions := gateway.NewSessions(signer, checker, cfg.SessionTTL)
+	trusted, _ := gateway.ParseTrustedProxies(cfg.TrustedProxies)
 	var manager gateway.Manager
 	if !cfg.AuthDisabled {
-		var err error
 		if manager, err = gateway.NewManager(cfg.ManagerUser, cfg.ManagerPassword, cfg.ManagerPasswordHash); err != nil {
+			a.close()
 			return nil, fmt.Errorf("preparing the manager account: %w", err)
 		}
 	}
@@ -77,12 +86,14 @@ func New(_ context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	a.gateway = gateway.New(gateway.Options{
 		Manager: manager, Sessions: sessions, Upstreams: upstreams, Timeout: cfg.RequestTimeout,
 		SecureCookie: cfg.CookieSecure || cfg.Production(), Log: log,
+		Redis: rdb, Prefix: cfg.StreamPrefix, TrustedProxies: trusted, LoginAttempts: cfg.LoginAttempts,
+		FeedsPerSession: cfg.FeedsPerSession, FeedsInAll: cfg.FeedsInAll,
 	})
 	a.http = httpx.New(httpx.Options{
 		Service:  "web",
 		Logger:   log,
 		Registry: httpx.NewRegistry(),
-		Ready:    upstreamChecks(upstreams),
+		Ready:    append(upstreamChecks(upstreams), httpx.Check{Name: "redis", Ping: func(ctx context.Context) error { return rdb.Ping(ctx).Err() }}),
 	})
 	a.http.Use(helmet.New(helmet.Config{
 		ContentSecurityPolicy: "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'",
@@ -94,10 +105,45 @@ func New(_ context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	// 3. The listener.
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
+		a.close()
 		return nil, fmt.Errorf("listening on %s: %w", cfg.Addr, err)
 	}
 	a.ln = ln
 	return a, nil
+}
+
+// sessionKeys are the gateway's signing key and the checker of the tokens
+// it (and, during a rotation, its previous key) signed.
+func sessionKeys(cfg Config, rdb redis.UniversalClient) (*auth.Signer, *auth.Checker, error) {
+	priv, err := auth.ParsePrivateKey(cfg.AuthPrivateKey)
+	if err != nil {
+		return nil, nil, err
+	}
+	signer, err := auth.NewSigner(cfg.AuthKeyID, priv)
+	if err != nil {
+		return nil, nil, err
+	}
+	keys := map[string]ed25519.PublicKey{}
+	if cfg.AuthPublicKeys != "" {
+		if keys, err = auth.ParsePublicKeys(cfg.AuthPublicKeys); err != nil {
+			return nil, nil, err
+		}
+	}
+	keys[cfg.AuthKeyID] = priv.Public().(ed25519.PublicKey)
+	verifier, err := auth.NewVerifier(keys)
+	if err != nil {
+		return nil, nil, err
+	}
+	return signer, auth.NewChecker(verifier, auth.NewRegistry(rdb, cfg.StreamPrefix)), nil
+}
+
+func (a *App) close() {
+	if a.ln != nil {
+		_ = a.ln.Close()
+	}
+	if a.rdb != nil {
+		_ = a.rdb.Close()
+	}
 }
 
 // upstreamChecks makes readiness depend on the services answering /health.
@@ -135,6 +181,7 @@ func (a *App) Run(ctx context.Context) error {
 	defer stop()
 	a.log.Info("web ready", "addr", a.Addr())
 	err := httpx.ServeListener(ctx, a.http, a.ln, a.cfg.ShutdownTimeout/2)
+	a.close()
 	a.log.Info("web stopped")
 	return err
 }

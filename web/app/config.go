@@ -7,7 +7,9 @@ import (
 	"net/url"
 	"time"
 
+	"github.com/comanda-dev/comanda/internal/auth"
 	"github.com/comanda-dev/comanda/internal/config"
+	"github.com/comanda-dev/comanda/web/internal/gateway"
 )
 
 // Config is everything the web gateway reads from the environment.
@@ -24,15 +26,35 @@ type Config struct {
 	// ManagerPasswordHash, a bcrypt hash, instead.
 	ManagerPassword     string `env:"MANAGER_PASSWORD" secret:"true"`
 	ManagerPasswordHash string `env:"MANAGER_PASSWORD_HASH" secret:"true"`
-	// SessionTTL is how long a login lasts.
+	// SessionTTL is how long a login lasts (at most 24h).
 	SessionTTL time.Duration `env:"SESSION_TTL" envDefault:"8h"`
+	// RedisURL and StreamPrefix locate the sessions and login limits,
+	// which every gateway and service share (the services' own settings).
+	RedisURL     string `env:"REDIS_URL" envDefault:"redis://127.0.0.1:6379/0"`
+	StreamPrefix string `env:"STREAM_PREFIX" envDefault:"comanda"`
+	// AuthPrivateKey signs session tokens (Ed25519, PKCS #8 as PEM or
+	// base64; docs/security.md), named AuthKeyID in each token. Only the
+	// gateway holds it.
+	AuthPrivateKey string `env:"AUTH_PRIVATE_KEY" secret:"true"`
+	AuthKeyID      string `env:"AUTH_KEY_ID" envDefault:"k1"`
+	// AuthPublicKeys are further keys whose tokens are still accepted
+	// (KID=KEY,…), during a rotation; the gateway's own key always is.
+	AuthPublicKeys string `env:"AUTH_PUBLIC_KEYS"`
+	// TrustedProxies are the load balancers (comma-separated CIDRs) whose
+	// X-Forwarded-For names the client; empty: the peer is the client.
+	TrustedProxies string `env:"TRUSTED_PROXIES"`
+	// LoginAttempts is how many logins one client address may try a
+	// minute.
+	LoginAttempts int `env:"LOGIN_ATTEMPTS" envDefault:"10"`
+	// FeedsPerSession and FeedsInAll cap the live feeds the gateway relays.
+	FeedsPerSession int `env:"FEEDS_PER_SESSION" envDefault:"8"`
+	FeedsInAll      int `env:"FEEDS_MAX" envDefault:"1000"`
 	// CookieSecure marks the session cookie Secure (HTTPS only); on by
 	// default in production.
 	CookieSecure bool `env:"COOKIE_SECURE" envDefault:"false"`
-	// Environment, AuthSecret and AuthDisabled are shared with the services
-	// (see internal/config.Common).
+	// Environment and AuthDisabled are shared with the services (see
+	// internal/config.Common).
 	Environment     string        `env:"APP_ENV" envDefault:"development"`
-	AuthSecret      string        `env:"AUTH_SECRET" secret:"true"`
 	AuthDisabled    bool          `env:"AUTH_DISABLED" envDefault:"false"`
 	RequestTimeout  time.Duration `env:"REQUEST_TIMEOUT" envDefault:"15s"`
 	ShutdownTimeout time.Duration `env:"SHUTDOWN_TIMEOUT" envDefault:"20s"`
@@ -62,16 +84,43 @@ func (c Config) Validate() error {
 			errs = append(errs, fmt.Errorf("%s must be an http(s) URL, got %q", name, raw))
 		}
 	}
-	if c.SessionTTL < time.Minute {
-		errs = append(errs, errors.New("SESSION_TTL must be at least 1m"))
+	if c.SessionTTL < time.Minute || c.SessionTTL > auth.MaxTTL {
+		errs = append(errs, fmt.Errorf("SESSION_TTL must be between 1m and %s", auth.MaxTTL))
+	}
+	if c.RedisURL == "" {
+		errs = append(errs, errors.New("REDIS_URL is required: sessions live in Redis"))
+	}
+	if c.StreamPrefix == "" {
+		errs = append(errs, errors.New("STREAM_PREFIX must not be empty"))
+	}
+	if _, err := gateway.ParseTrustedProxies(c.TrustedProxies); err != nil {
+		errs = append(errs, err)
+	}
+	if c.LoginAttempts < 1 {
+		errs = append(errs, errors.New("LOGIN_ATTEMPTS must be at least 1"))
+	}
+	if c.FeedsPerSession < 1 || c.FeedsInAll < c.FeedsPerSession {
+		errs = append(errs, errors.New("FEEDS_PER_SESSION must be at least 1, and FEEDS_MAX at least as many"))
+	}
+	if c.AuthPrivateKey != "" {
+		if k, err := auth.ParsePrivateKey(c.AuthPrivateKey); err != nil {
+			errs = append(errs, err)
+		} else if _, err := auth.NewSigner(c.AuthKeyID, k); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if c.AuthPublicKeys != "" {
+		if _, err := auth.ParsePublicKeys(c.AuthPublicKeys); err != nil {
+			errs = append(errs, err)
+		}
 	}
 	if c.ManagerUser == "" {
 		errs = append(errs, errors.New("MANAGER_USER must not be empty"))
 	}
 	switch c.Environment {
 	case "development":
-		if !c.AuthDisabled && c.AuthSecret == "" {
-			errs = append(errs, errors.New("AUTH_SECRET is required (or AUTH_DISABLED=true for a local experiment)"))
+		if !c.AuthDisabled && c.AuthPrivateKey == "" {
+			errs = append(errs, errors.New("AUTH_PRIVATE_KEY is required (or AUTH_DISABLED=true for a local experiment)"))
 		}
 		if !c.AuthDisabled && c.ManagerPassword == "" && c.ManagerPasswordHash == "" {
 			errs = append(errs, errors.New("MANAGER_PASSWORD or MANAGER_PASSWORD_HASH is required"))
@@ -80,8 +129,8 @@ func (c Config) Validate() error {
 		if c.AuthDisabled {
 			errs = append(errs, errors.New("AUTH_DISABLED is refused when APP_ENV=production"))
 		}
-		if len(c.AuthSecret) < 32 {
-			errs = append(errs, errors.New("AUTH_SECRET of at least 32 characters is required when APP_ENV=production"))
+		if c.AuthPrivateKey == "" {
+			errs = append(errs, errors.New("AUTH_PRIVATE_KEY is required when APP_ENV=production"))
 		}
 		if c.ManagerPassword == "" && c.ManagerPasswordHash == "" {
 			errs = append(errs, errors.New("MANAGER_PASSWORD or MANAGER_PASSWORD_HASH is required when APP_ENV=production"))
@@ -104,6 +153,10 @@ func (c Config) LogValue() slog.Value {
 		slog.String("inventoryUrl", c.InventoryURL),
 		slog.String("managerUser", c.ManagerUser),
 		slog.String("sessionTtl", c.SessionTTL.String()),
+		slog.String("redisUrl", config.Redact(c.RedisURL)),
+		slog.String("streamPrefix", c.StreamPrefix),
+		slog.String("authKeyId", c.AuthKeyID),
+		slog.String("trustedProxies", c.TrustedProxies),
 		slog.String("environment", c.Environment),
 		slog.Bool("authDisabled", c.AuthDisabled),
 	)

@@ -64,7 +64,13 @@ const docTemplateweb = `{
                         }
                     },
                     "429": {
-                        "description": "Too many attempts; wait a minute",
+                        "description": "Too many attempts from this address, or for this user; wait as long as Retry-After says",
+                        "schema": {
+                            "$ref": "#/definitions/httpx.ErrorBody"
+                        }
+                    },
+                    "503": {
+                        "description": "Sessions cannot be opened now",
                         "schema": {
                             "$ref": "#/definitions/httpx.ErrorBody"
                         }
@@ -74,7 +80,7 @@ const docTemplateweb = `{
         },
         "/api/logout": {
             "post": {
-                "description": "Ends the session: its token stops working at once, and the cookie is cleared.",
+                "description": "Ends the session everywhere: its token stops working at every gateway and service within a second or two, its open feeds close, and the cookie is cleared. A 503 means the session could not be ended (Redis is not answering): try again.",
                 "produces": [
                     "application/json"
                 ],
@@ -85,6 +91,12 @@ const docTemplateweb = `{
                 "responses": {
                     "204": {
                         "description": "No Content"
+                    },
+                    "503": {
+                        "description": "The session could not be ended now",
+                        "schema": {
+                            "$ref": "#/definitions/httpx.ErrorBody"
+                        }
                     }
                 }
             }

@@ -13,6 +13,7 @@ const (
 	closeGoingAway     = fws.CloseGoingAway
 	closeTryAgainLater = fws.CloseTryAgainLater
 	closeInternal      = fws.CloseInternalServerErr
+	closeSessionEnded  = fws.ClosePolicyViolation
 )
 
 var errClosed = errors.New("feed closed")

@@ -19,30 +19,36 @@ const (
 	idleLimit = 60 * time.Second
 )
 
-// Register serves the feed at /ws. keys nil turns the session check off;
-// origins lists the browser origins allowed besides the request's own.
-func (h *Hub) Register(r fiber.Router, keys *auth.Keys, origins []string) {
-	r.Get("/ws", h.admit(keys, origins), websocket.New(h.serve, websocket.Config{
+// sessionCheckEvery is how often an open connection's session is checked:
+// a logout closes it within about that long.
+const sessionCheckEvery = 2 * time.Second
+
+// Register serves the feed at /ws. sessions nil turns the session check
+// off; origins lists the browser origins allowed besides the request's own.
+func (h *Hub) Register(r fiber.Router, sessions *auth.Checker, origins []string) {
+	r.Get("/ws", h.admit(sessions, origins), websocket.New(func(conn *websocket.Conn) { h.serve(conn, sessions) }, websocket.Config{
 		ReadBufferSize: 1 << 10, WriteBufferSize: 32 << 10,
 	}))
 }
 
 // admit checks the upgrade before it happens.
-func (h *Hub) admit(keys *auth.Keys, origins []string) fiber.Handler {
+func (h *Hub) admit(sessions *auth.Checker, origins []string) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		if !websocket.IsWebSocketUpgrade(c) {
 			return httpx.Errorf(http.StatusUpgradeRequired, "websocket_required", "connect with a WebSocket")
 		}
-		if keys != nil {
+		if sessions != nil {
 			token := auth.TokenFrom(c)
 			if token == "" {
 				token = c.Query("token")
 			}
-			if _, err := keys.Verify(token, time.Now()); err != nil {
-				return httpx.Errorf(http.StatusUnauthorized, "unauthorized", "log in first: the feed needs the manager's session")
+			s, err := sessions.CheckRequest(c, token)
+			if err != nil {
+				return err
 			}
+			c.Locals("session", s)
 		}
-		if o := c.Get(fiber.HeaderOrigin); o != "" && !strings.EqualFold(o, c.BaseURL()) && !slices.Contains(origins, o) {
+		if !httpx.SameSite(c) && !slices.Contains(origins, c.Get(fiber.HeaderOrigin)) {
 			return httpx.Errorf(http.StatusForbidden, "cross_origin", "this origin may not open the feed")
 		}
 		// Copies: the request's buffers are reused once the connection is hijacked.
@@ -52,9 +58,19 @@ func (h *Hub) admit(keys *auth.Keys, origins []string) fiber.Handler {
 }
 
 // serve runs one connection; the handler must block for its whole life.
-func (h *Hub) serve(conn *websocket.Conn) {
+// The connection closes when its session ends (1008).
+func (h *Hub) serve(conn *websocket.Conn, sessions *auth.Checker) {
 	since, _ := conn.Locals("since").(string)
 	c := newClient(conn.Conn, h.opt.ClientQueue)
+	if s, ok := conn.Locals("session").(auth.Session); ok && sessions != nil {
+		watch, stop := context.WithCancel(context.Background())
+		defer stop()
+		go func() {
+			if sessions.Registry().Watch(watch, s, sessionCheckEvery) {
+				c.close(closeSessionEnded, "session ended")
+			}
+		}()
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 	err := h.register(ctx, c, since)
 	cancel()

@@ -3,6 +3,7 @@ package feed
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"log/slog"
 	"net"
@@ -39,6 +40,9 @@ type rig struct {
 	hub     *Hub
 	url     string
 	token   string
+	// session is the token's; sessions checks them.
+	session  auth.Session
+	sessions *auth.Checker
 }
 
 func newRig(t *testing.T, opt Options, before func(r *rig)) *rig {
@@ -48,13 +52,17 @@ func newRig(t *testing.T, opt Options, before func(r *rig)) *rig {
 	if before != nil {
 		before(r)
 	}
-	keys, _ := auth.NewKeys("a-secret-that-is-long-enough-for-tests")
-	r.token, _, _ = keys.Issue("manager", time.Hour, time.Now())
+	keys := testkit.NewKeys(t)
+	prefix := r.streams.Orders + "-sessions"
+	r.token, r.session = keys.Token(t, rdb, prefix, time.Hour)
+	pub, _ := auth.ParsePublicKeys(keys.Public)
+	verifier, _ := auth.NewVerifier(pub)
+	r.sessions = auth.NewChecker(verifier, auth.NewRegistry(rdb, prefix))
 	opt.Streams = r.streams
 	opt.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	r.hub = NewHub(rdb, fakeSource{}, opt)
 	app := httpx.New(httpx.Options{Service: "inventory-app", Logger: opt.Logger})
-	r.hub.Register(app, keys, []string{"http://dashboard.example"})
+	r.hub.Register(app, r.sessions, []string{"http://dashboard.example"})
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -369,5 +377,39 @@ func TestFeedRefusesWithoutSessionOrFromAnotherSite(t *testing.T) {
 	}
 	if _, _, err := r.dial("?token="+r.token, http.Header{"X-No-Auth": {"1"}, "Origin": {"http://dashboard.example"}}); err != nil {
 		t.Errorf("token in the query from an allowed origin: %v", err)
+	}
+}
+
+// A session ended elsewhere (a logout at any gateway) closes its open feeds
+// with 1008 within seconds, and the token opens no new one.
+func TestFeedClosesWhenItsSessionEnds(t *testing.T) {
+	r := newRig(t, Options{}, nil)
+	conn, _, err := r.dial("", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if _, _, err := conn.ReadMessage(); err != nil { // the snapshot
+		t.Fatal(err)
+	}
+	ended := time.Now()
+	if err := r.sessions.Registry().End(context.Background(), r.session); err != nil {
+		t.Fatal(err)
+	}
+	_ = conn.SetReadDeadline(time.Now().Add(10 * time.Second))
+	for {
+		_, _, err := conn.ReadMessage()
+		if err == nil {
+			continue
+		}
+		var ce *fws.CloseError
+		if !errors.As(err, &ce) || ce.Code != fws.ClosePolicyViolation {
+			t.Fatalf("the feed ended with %v, want a 1008 close", err)
+		}
+		t.Logf("closed %s after the logout", time.Since(ended).Round(time.Millisecond))
+		break
+	}
+	if _, resp, err := r.dial("", nil); err == nil || resp == nil || resp.StatusCode != http.StatusUnauthorized {
+		t.Errorf("the ended session opened a feed: %v", err)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/comanda-dev/comanda/internal/httpx"
 	"github.com/gofiber/fiber/v2"
 )
 
@@ -210,7 +211,7 @@ func TestProxyWritesCheckTheOriginAgainstHost(t *testing.T) {
 func TestSameSite(t *testing.T) {
 	app := fiber.New(fiber.Config{DisableStartupMessage: true})
 	app.All("/", func(c *fiber.Ctx) error {
-		if sameSite(c) {
+		if httpx.SameSite(c) {
 			return c.SendStatus(http.StatusNoContent)
 		}
 		return c.SendStatus(http.StatusForbidden)

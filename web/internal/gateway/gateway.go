@@ -2,13 +2,12 @@ package gateway
 
 import (
 	"log/slog"
+	"net/netip"
 	"time"
 
 	"github.com/gofiber/contrib/websocket"
 	"github.com/gofiber/fiber/v2"
-	"github.com/gofiber/fiber/v2/middleware/limiter"
-
-	"github.com/comanda-dev/comanda/internal/httpx"
+	"github.com/redis/go-redis/v9"
 )
 
 // Options configure the gateway.
@@ -21,9 +20,20 @@ type Options struct {
 	Timeout   time.Duration
 	// SecureCookie marks the session cookie HTTPS-only.
 	SecureCookie bool
-	// LoginAttempts is how many logins one address may try a minute.
+	// LoginAttempts is how many logins one client address may try a
+	// minute.
 	LoginAttempts int
-	Log           *slog.Logger
+	// Redis keeps the login limits (and, through Sessions, the sessions)
+	// under Prefix, shared by every gateway.
+	Redis  redis.UniversalClient
+	Prefix string
+	// FeedsPerSession and FeedsInAll cap the relayed feeds (defaults 8
+	// and 1000).
+	FeedsPerSession, FeedsInAll int
+	// TrustedProxies are the load balancers whose X-Forwarded-For is
+	// believed (none: the peer is the client).
+	TrustedProxies []netip.Prefix
+	Log            *slog.Logger
 }
 
 // Gateway serves the login, the proxied APIs and the feed.
@@ -38,21 +48,26 @@ func New(opt Options) *Gateway {
 	if opt.LoginAttempts <= 0 {
 		opt.LoginAttempts = 10
 	}
+	if opt.FeedsPerSession <= 0 {
+		opt.FeedsPerSession = 8
+	}
+	if opt.FeedsInAll <= 0 {
+		opt.FeedsInAll = 1000
+	}
+	var limits *loginLimits
+	if opt.Redis != nil {
+		limits = newLoginLimits(opt.Redis, opt.Prefix, opt.LoginAttempts)
+	}
 	return &Gateway{
-		login: &loginHandlers{manager: opt.Manager, sessions: opt.Sessions, secure: opt.SecureCookie, attempts: opt.LoginAttempts},
+		login: &loginHandlers{manager: opt.Manager, sessions: opt.Sessions, secure: opt.SecureCookie, limits: limits, trusted: opt.TrustedProxies},
 		proxy: newAPIProxy(opt.Upstreams, opt.Sessions, opt.Timeout),
-		feed:  newFeedRelay(opt.Upstreams["inventory"], opt.Sessions, opt.Log),
+		feed:  newFeedRelay(opt.Upstreams["inventory"], opt.Sessions, opt.FeedsPerSession, opt.FeedsInAll, opt.Log),
 	}
 }
 
 // Register adds the gateway's routes.
 func (g *Gateway) Register(app *fiber.App) {
-	app.Post("/api/login", limiter.New(limiter.Config{
-		Max: g.login.attempts, Expiration: time.Minute,
-		LimitReached: func(*fiber.Ctx) error {
-			return httpx.Errorf(fiber.StatusTooManyRequests, "too_many_attempts", "too many login attempts; wait a minute")
-		},
-	}), g.login.login)
+	app.Post("/api/login", g.login.login)
 	app.Post("/api/logout", g.login.logout)
 	app.Get("/api/me", g.login.me)
 	app.All("/api/:service/*", g.proxy.forward)

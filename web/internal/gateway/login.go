@@ -1,8 +1,12 @@
 package gateway
 
 import (
+	"context"
 	"crypto/subtle"
+	"math"
 	"net/http"
+	"net/netip"
+	"strconv"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -52,7 +56,8 @@ type loginHandlers struct {
 	manager  Manager
 	sessions *Sessions
 	secure   bool
-	attempts int
+	limits   *loginLimits // nil: checks are off
+	trusted  []netip.Prefix
 }
 
 // login godoc
@@ -66,7 +71,8 @@ type loginHandlers struct {
 //	@Success		200		{object}	SessionView
 //	@Failure		400		{object}	httpx.ErrorBody	"Body is not the expected JSON"
 //	@Failure		401		{object}	httpx.ErrorBody	"Wrong user name or password"
-//	@Failure		429		{object}	httpx.ErrorBody	"Too many attempts; wait a minute"
+//	@Failure		429		{object}	httpx.ErrorBody	"Too many attempts from this address, or for this user; wait as long as Retry-After says"
+//	@Failure		503		{object}	httpx.ErrorBody	"Sessions cannot be opened now"
 //	@Router			/api/login [post]
 func (h *loginHandlers) login(c *fiber.Ctx) error {
 	var req LoginRequest
@@ -76,15 +82,31 @@ func (h *loginHandlers) login(c *fiber.Ctx) error {
 	if h.sessions.Disabled() {
 		return c.JSON(SessionView{User: "anonymous", AuthDisabled: true})
 	}
+	ctx, cancel := context.WithTimeout(c.UserContext(), 5*time.Second)
+	defer cancel()
+	wait, err := h.limits.admit(ctx, clientAddr(c, h.trusted).String(), req.Username)
+	if err != nil {
+		return sessionsUnavailable()
+	}
+	if wait > 0 {
+		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(int(math.Ceil(wait.Seconds()))))
+		return httpx.Errorf(http.StatusTooManyRequests, "too_many_attempts", "too many login attempts; try again in "+wait.Round(time.Second).String())
+	}
 	// Compare both, always, so that timing tells nothing about which was wrong.
 	userOK := subtle.ConstantTimeCompare([]byte(req.Username), []byte(h.manager.User)) == 1
 	passOK := bcrypt.CompareHashAndPassword(h.manager.Hash, []byte(req.Password)) == nil
 	if !userOK || !passOK {
+		if err := h.limits.failed(ctx, req.Username); err != nil {
+			return sessionsUnavailable()
+		}
 		return httpx.Errorf(http.StatusUnauthorized, "invalid_credentials", "wrong user name or password")
 	}
-	token, sess, err := h.sessions.Open(h.manager.User)
+	if err := h.limits.succeeded(ctx, req.Username); err != nil {
+		return sessionsUnavailable()
+	}
+	token, sess, err := h.sessions.Open(ctx, h.manager.User)
 	if err != nil {
-		return err
+		return sessionsUnavailable()
 	}
 	c.Cookie(&fiber.Cookie{
 		Name: auth.CookieName, Value: token, Path: "/", Expires: sess.ExpiresAt,
@@ -96,14 +118,21 @@ func (h *loginHandlers) login(c *fiber.Ctx) error {
 // logout godoc
 //
 //	@Summary		Log out
-//	@Description	Ends the session: its token stops working at once, and the cookie is cleared.
+//	@Description	Ends the session everywhere: its token stops working at every gateway and service within a second or two, its open feeds close, and the cookie is cleared. A 503 means the session could not be ended (Redis is not answering): try again.
 //	@Tags			session
 //	@Produce		json
 //	@Success		204
+//	@Failure		503	{object}	httpx.ErrorBody	"The session could not be ended now"
 //	@Router			/api/logout [post]
 func (h *loginHandlers) logout(c *fiber.Ctx) error {
-	if sess, err := h.sessions.Check(auth.TokenFrom(c)); err == nil && !h.sessions.Disabled() {
-		h.sessions.Revoke(sess)
+	if !h.sessions.Disabled() {
+		if sess, err := h.sessions.Check(c, auth.TokenFrom(c)); err == nil {
+			ctx, cancel := context.WithTimeout(c.UserContext(), 5*time.Second)
+			defer cancel()
+			if err := h.sessions.Revoke(ctx, sess); err != nil {
+				return sessionsUnavailable()
+			}
+		}
 	}
 	c.Cookie(&fiber.Cookie{
 		Name: auth.CookieName, Value: "", Path: "/", Expires: time.Unix(0, 0), MaxAge: -1,
@@ -122,13 +151,13 @@ func (h *loginHandlers) logout(c *fiber.Ctx) error {
 //	@Failure		401	{object}	httpx.ErrorBody	"No valid session"
 //	@Router			/api/me [get]
 func (h *loginHandlers) me(c *fiber.Ctx) error {
-	sess, err := h.sessions.Check(auth.TokenFrom(c))
+	sess, err := h.sessions.Check(c, auth.TokenFrom(c))
 	if err != nil {
-		return unauthorized()
+		return err
 	}
 	return c.JSON(SessionView{User: sess.User, ExpiresAt: sess.ExpiresAt, AuthDisabled: h.sessions.Disabled()})
 }
 
-func unauthorized() error {
-	return httpx.Errorf(http.StatusUnauthorized, "unauthorized", "log in first: this needs the manager's session")
+func sessionsUnavailable() error {
+	return httpx.Errorf(http.StatusServiceUnavailable, "sessions_unavailable", "sessions cannot be opened or ended now; try again in a moment")
 }

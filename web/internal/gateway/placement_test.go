@@ -19,18 +19,18 @@ import (
 
 // startOrders runs a real orders-app on PostgreSQL and Redis that trusts the
 // rig's sessions.
-func startOrders(t *testing.T) string {
+func startOrders(t *testing.T, env rigEnv) string {
 	t.Helper()
-	rdb := testkit.Redis(t)
+	rdb := env.rdb
 	cfg, err := config.Load[ordersapp.Config]()
 	if err != nil {
 		t.Fatal(err)
 	}
 	cfg.Addr = "127.0.0.1:0"
 	cfg.RedisURL = "redis://" + rdb.Options().Addr
-	cfg.StreamPrefix = testkit.Prefix(t, rdb)
+	cfg.StreamPrefix = env.prefix
 	cfg.DatabaseURL, cfg.DatabaseSchema = testkit.PostgresSchema(t)
-	cfg.AuthSecret = rigSecret
+	cfg.AuthPublicKeys = env.keys.Public
 	a, err := ordersapp.New(context.Background(), cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
 		t.Fatal(err)
@@ -48,7 +48,8 @@ func startOrders(t *testing.T) string {
 }
 
 func TestIdempotentPlacementThroughTheGateway(t *testing.T) {
-	r := newRigTo(t, startOrders(t))
+	env := newRigEnv(t)
+	r := newRigWith(t, env, startOrders(t, env))
 	c := r.browser(password)
 	key := uuid.NewString()
 	const racers = 10

@@ -82,8 +82,8 @@ func (p *apiProxy) forward(c *fiber.Ctx) error {
 		return httpx.Errorf(http.StatusNotFound, "not_found", "no such API; use /api/orders, /api/kitchen or /api/inventory")
 	}
 	token := auth.TokenFrom(c)
-	if _, err := p.sessions.Check(token); err != nil {
-		return unauthorized()
+	if _, err := p.sessions.Check(c, token); err != nil {
+		return err
 	}
 	if err := sameOrigin(c); err != nil {
 		return err

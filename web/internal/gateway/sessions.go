@@ -1,66 +1,67 @@
 package gateway
 
 import (
-	"sync"
+	"context"
 	"time"
+
+	"github.com/gofiber/fiber/v2"
 
 	"github.com/comanda-dev/comanda/internal/auth"
 )
 
-// Sessions checks tokens and remembers the ones revoked by a logout until
-// they would have expired anyway: a token is stateless, so logging out must
-// be remembered where tokens are checked.
+// Sessions opens, checks and ends the manager's sessions: tokens signed with
+// the gateway's private key, each naming a session kept in Redis
+// (auth.Registry), so that a logout holds at every gateway and service.
 type Sessions struct {
-	keys     *auth.Keys // nil: checks are off (AUTH_DISABLED)
-	ttl      time.Duration
-	now      func() time.Time
-	mu       sync.Mutex
-	revoked  map[string]time.Time
-	lastTrim time.Time
+	signer  *auth.Signer // nil: checks are off (AUTH_DISABLED)
+	checker *auth.Checker
+	ttl     time.Duration
+	now     func() time.Time
 }
 
-// NewSessions returns sessions signed with keys (nil turns checks off).
-func NewSessions(keys *auth.Keys, ttl time.Duration) *Sessions {
-	return &Sessions{keys: keys, ttl: ttl, now: time.Now, revoked: map[string]time.Time{}}
+// NewSessions returns sessions signed by signer and checked by checker
+// (both nil turn checks off), lasting ttl.
+func NewSessions(signer *auth.Signer, checker *auth.Checker, ttl time.Duration) *Sessions {
+	return &Sessions{signer: signer, checker: checker, ttl: ttl, now: time.Now}
 }
 
 // Disabled reports whether checks are off.
-func (s *Sessions) Disabled() bool { return s.keys == nil }
+func (s *Sessions) Disabled() bool { return s.signer == nil }
 
-// Open issues a token for user.
-func (s *Sessions) Open(user string) (string, auth.Session, error) {
-	return s.keys.Issue(user, s.ttl, s.now())
+// Open issues a token for user and records its session.
+func (s *Sessions) Open(ctx context.Context, user string) (string, auth.Session, error) {
+	token, sess, err := s.signer.Issue(user, s.ttl, s.now())
+	if err != nil {
+		return "", sess, err
+	}
+	if err := s.checker.Registry().Open(ctx, sess); err != nil {
+		return "", sess, err
+	}
+	return token, sess, nil
 }
 
-// Check returns the session of a valid, unrevoked token.
-func (s *Sessions) Check(token string) (auth.Session, error) {
-	if s.keys == nil {
+// Check returns the live session of token, or the answer a client gets
+// (401, or 503 when sessions cannot be checked).
+func (s *Sessions) Check(c *fiber.Ctx, token string) (auth.Session, error) {
+	if s.signer == nil {
 		return auth.Session{User: "anonymous"}, nil
 	}
-	sess, err := s.keys.Verify(token, s.now())
-	if err != nil {
-		return sess, err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if _, gone := s.revoked[sess.ID]; gone {
-		return auth.Session{}, auth.ErrInvalidToken
-	}
-	return sess, nil
+	return s.checker.CheckRequest(c, token)
 }
 
-// Revoke ends a session before its expiry.
-func (s *Sessions) Revoke(sess auth.Session) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	now := s.now()
-	s.revoked[sess.ID] = sess.ExpiresAt
-	if now.Sub(s.lastTrim) > time.Minute {
-		for id, exp := range s.revoked {
-			if now.After(exp) {
-				delete(s.revoked, id)
-			}
-		}
-		s.lastTrim = now
-	}
+// Revoke ends a session before its expiry, everywhere.
+func (s *Sessions) Revoke(ctx context.Context, sess auth.Session) error {
+	return s.checker.Registry().End(ctx, sess)
 }
+
+// Watch returns true when sess ends (see auth.Registry.Watch).
+func (s *Sessions) Watch(ctx context.Context, sess auth.Session) bool {
+	if s.signer == nil {
+		<-ctx.Done()
+		return false
+	}
+	return s.checker.Registry().Watch(ctx, sess, sessionCheckEvery)
+}
+
+// sessionCheckEvery is how often an open WebSocket's session is checked.
+const sessionCheckEvery = 2 * time.Second

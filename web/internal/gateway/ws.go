@@ -2,6 +2,7 @@ package gateway
 
 import (
 	"context"
+	"io"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -16,29 +17,47 @@ import (
 	"github.com/comanda-dev/comanda/internal/httpx"
 )
 
-// feedRelay joins a browser's WebSocket to inventory-app's feed: one goroutine
-// copies each direction, so each connection has exactly one writer.
-type feedRelay struct {
-	upstream string // ws://host:port/ws
-	sessions *Sessions
-	log      *slog.Logger
-	dialer   *fws.Dialer
+// The relay's bounds. A browser sends the feed nothing but control frames,
+// so anything bigger than clientFrameLimit closes its socket (1009) before
+// it is read; frames from inventory-app are streamed through a fixed buffer,
+// never held whole, so the gateway's memory does not grow with their size.
+const (
+	clientFrameLimit   = 4 << 10
+	upstreamFrameLimit = 256 << 20
+	relayPingEvery     = 20 * time.Second
+	relayIdleLimit     = 60 * time.Second
+	relayWriteTimeout  = 10 * time.Second
+)
 
-	mu    sync.Mutex
-	conns map[*websocket.Conn]struct{}
+// feedRelay joins a browser's WebSocket to inventory-app's feed: frames from
+// the feed are copied to the browser; what the browser sends is read (for
+// its pongs and its close) and dropped, since the feed takes nothing.
+type feedRelay struct {
+	upstream   string // ws://host:port/ws
+	sessions   *Sessions
+	log        *slog.Logger
+	dialer     *fws.Dialer
+	perSession int
+	inAll      int
+	buffers    sync.Pool
+
+	mu        sync.Mutex
+	conns     map[*websocket.Conn]struct{}
+	bySession map[string]int
 }
 
-func newFeedRelay(inventoryURL string, sessions *Sessions, log *slog.Logger) *feedRelay {
+func newFeedRelay(inventoryURL string, sessions *Sessions, perSession, inAll int, log *slog.Logger) *feedRelay {
 	up := strings.Replace(strings.TrimRight(inventoryURL, "/"), "http", "ws", 1) + "/ws"
 	return &feedRelay{
-		upstream: up, sessions: sessions, log: log,
-		dialer: &fws.Dialer{HandshakeTimeout: 5 * time.Second, ReadBufferSize: 32 << 10, WriteBufferSize: 4 << 10},
-		conns:  map[*websocket.Conn]struct{}{},
+		upstream: up, sessions: sessions, log: log, perSession: perSession, inAll: inAll,
+		dialer:  &fws.Dialer{HandshakeTimeout: 5 * time.Second, ReadBufferSize: 32 << 10, WriteBufferSize: 4 << 10},
+		buffers: sync.Pool{New: func() any { b := make([]byte, 32<<10); return &b }},
+		conns:   map[*websocket.Conn]struct{}{}, bySession: map[string]int{},
 	}
 }
 
 // admit checks the upgrade before it happens: a WebSocket request, from this
-// origin, with a valid session.
+// site, with a live session that has not opened too many feeds.
 func (f *feedRelay) admit(c *fiber.Ctx) error {
 	if !websocket.IsWebSocketUpgrade(c) {
 		return httpx.Errorf(http.StatusUpgradeRequired, "websocket_required", "connect with a WebSocket")
@@ -47,21 +66,43 @@ func (f *feedRelay) admit(c *fiber.Ctx) error {
 	if token == "" {
 		token = c.Query("token")
 	}
-	if _, err := f.sessions.Check(token); err != nil {
-		return unauthorized()
+	sess, err := f.sessions.Check(c, token)
+	if err != nil {
+		return err
 	}
-	if o := c.Get(fiber.HeaderOrigin); o != "" && !strings.EqualFold(o, c.BaseURL()) {
+	if !httpx.SameSite(c) {
 		return httpx.Errorf(http.StatusForbidden, "cross_origin", "the feed is served to this site's pages only")
 	}
+	if err := f.room(sess.ID); err != nil {
+		return err
+	}
 	// Copies: the request's buffers are reused once the connection is hijacked.
+	c.Locals("session", sess)
 	c.Locals("token", strings.Clone(token))
 	c.Locals("query", string(c.Request().URI().QueryString()))
 	return c.Next()
 }
 
+// room says whether one more feed fits, for session and in all.
+func (f *feedRelay) room(session string) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	switch {
+	case len(f.conns) >= f.inAll:
+		return httpx.Errorf(http.StatusServiceUnavailable, "too_many_feeds", "the gateway serves as many feeds as it can; try again later")
+	case f.bySession[session] >= f.perSession:
+		return httpx.Errorf(http.StatusTooManyRequests, "too_many_feeds", "this session has too many feeds open; close a tab")
+	}
+	return nil
+}
+
 func (f *feedRelay) serve(conn *websocket.Conn) {
-	f.track(conn, true)
-	defer f.track(conn, false)
+	sess, _ := conn.Locals("session").(auth.Session)
+	if !f.track(conn, sess.ID, true) {
+		closeWith(conn.Conn, fws.CloseTryAgainLater, "too many feeds")
+		return
+	}
+	defer f.track(conn, sess.ID, false)
 	token, _ := conn.Locals("token").(string)
 	query, _ := conn.Locals("query").(string)
 	header := http.Header{}
@@ -81,27 +122,93 @@ func (f *feedRelay) serve(conn *websocket.Conn) {
 		return
 	}
 	defer up.Close()
-	done := make(chan struct{}, 2)
-	go func() { pipe(up, conn.Conn); done <- struct{}{} }()
-	go func() { pipe(conn.Conn, up); done <- struct{}{} }()
+	up.SetReadLimit(upstreamFrameLimit)
+	conn.SetReadLimit(clientFrameLimit)
+
+	live, end := context.WithCancel(context.Background())
+	defer end()
+	done := make(chan struct{}, 3)
+	go func() { f.down(conn.Conn, up); done <- struct{}{} }()
+	go func() { drain(conn.Conn); done <- struct{}{} }()
+	go func() {
+		if f.sessions.Watch(live, sess) {
+			closeWith(conn.Conn, fws.ClosePolicyViolation, "session ended")
+			done <- struct{}{}
+		}
+	}()
+	go ping(live, conn.Conn)
 	<-done
 	closeWith(conn.Conn, fws.CloseNormalClosure, "")
 	closeWith(up, fws.CloseNormalClosure, "")
+	// End the reads still waiting: a hijacked connection closes only when
+	// its handler returns.
+	_ = conn.SetReadDeadline(time.Now())
+	_ = up.SetReadDeadline(time.Now())
 }
 
-// pipe copies messages from src to dst until either fails, passing a close
-// frame on.
-func pipe(dst, src *fws.Conn) {
+// down streams each message from the feed to the browser through a fixed
+// buffer, passing a close frame on.
+func (f *feedRelay) down(dst, src *fws.Conn) {
+	buf := f.buffers.Get().(*[]byte)
+	defer f.buffers.Put(buf)
+	extend := func(string) error { return src.SetReadDeadline(time.Now().Add(relayIdleLimit)) }
+	src.SetPingHandler(func(data string) error {
+		_ = extend(data)
+		return src.WriteControl(fws.PongMessage, []byte(data), time.Now().Add(time.Second))
+	})
 	for {
-		mt, msg, err := src.ReadMessage()
+		_ = extend("")
+		mt, r, err := src.NextReader()
 		if err != nil {
 			if ce, ok := err.(*fws.CloseError); ok {
 				closeWith(dst, ce.Code, ce.Text)
 			}
 			return
 		}
-		if err := dst.WriteMessage(mt, msg); err != nil {
+		_ = dst.SetWriteDeadline(time.Now().Add(relayWriteTimeout))
+		w, err := dst.NextWriter(mt)
+		if err != nil {
 			return
+		}
+		if _, err := io.CopyBuffer(w, r, *buf); err != nil {
+			_ = w.Close()
+			if err == fws.ErrReadLimit {
+				closeWith(dst, fws.CloseInternalServerErr, "feed frame too large")
+			}
+			return
+		}
+		if err := w.Close(); err != nil {
+			return
+		}
+	}
+}
+
+// drain reads what the browser sends, within the frame limit and the idle
+// deadline that its pongs move, and drops it; it returns when the browser
+// goes, closes, or breaks a bound (a frame too big is answered with 1009).
+func drain(c *fws.Conn) {
+	_ = c.SetReadDeadline(time.Now().Add(relayIdleLimit))
+	c.SetPongHandler(func(string) error { return c.SetReadDeadline(time.Now().Add(relayIdleLimit)) })
+	for {
+		if _, _, err := c.NextReader(); err != nil {
+			return
+		}
+		_ = c.SetReadDeadline(time.Now().Add(relayIdleLimit))
+	}
+}
+
+// ping keeps the browser's connection known alive until ctx ends.
+func ping(ctx context.Context, c *fws.Conn) {
+	t := time.NewTicker(relayPingEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if c.WriteControl(fws.PingMessage, nil, time.Now().Add(5*time.Second)) != nil {
+				return
+			}
 		}
 	}
 }
@@ -110,14 +217,23 @@ func closeWith(c *fws.Conn, code int, text string) {
 	_ = c.WriteControl(fws.CloseMessage, fws.FormatCloseMessage(code, text), time.Now().Add(time.Second))
 }
 
-func (f *feedRelay) track(c *websocket.Conn, add bool) {
+// track adds (or removes) a connection; false when it does not fit.
+func (f *feedRelay) track(c *websocket.Conn, session string, add bool) bool {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	if add {
-		f.conns[c] = struct{}{}
-	} else {
+	if !add {
 		delete(f.conns, c)
+		if f.bySession[session]--; f.bySession[session] <= 0 {
+			delete(f.bySession, session)
+		}
+		return true
 	}
+	if len(f.conns) >= f.inAll || f.bySession[session] >= f.perSession {
+		return false
+	}
+	f.conns[c] = struct{}{}
+	f.bySession[session]++
+	return true
 }
 
 // closeAll ends every relayed connection; app.Shutdown does not close
