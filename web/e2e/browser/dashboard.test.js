@@ -319,6 +319,52 @@ describe('dashboard', () => {
     }
   });
 
+  it('leaves the live view by itself when the session is logged out in another browser', T, async () => {
+    const own = await session(browser, { own: true });
+    const { context, page } = await fresh({ storageState: own });
+    const { context: other } = await fresh({ storageState: own });
+    try {
+      await open(page);
+      await page.getByTestId('connection-state').waitFor({ state: 'visible' });
+      // The other browser holds the same session and ends it; this page
+      // does nothing: its feed is closed by the server (1008).
+      const out = await api(other, 'POST', '/api/logout');
+      assert.equal(out.status, 204);
+      await page.getByTestId('login-submit').waitFor({ state: 'visible', timeout: 15_000 });
+      assert.match(await page.getByTestId('login-error').textContent(), /session ended/i);
+    } finally {
+      await other.close();
+      await context.close();
+    }
+  });
+
+  it('refuses paths that leave the service\'s API, with a JSON error', T, async () => {
+    const { context, page } = await fresh({ storageState: state });
+    try {
+      await open(page);
+      const got = await page.evaluate(async () => {
+        const out = {};
+        for (const path of ['/api/orders/..%2f..%2fmetrics', '/api/orders/%2e%2e/ready', '/api/inventory/..%5c..%5cdocumentation/index.html']) {
+          const res = await fetch(path);
+          out[path] = { status: res.status, body: await res.json().catch(() => null) };
+        }
+        out.ok = (await fetch('/api/orders/orders/stats')).status;
+        return out;
+      });
+      assert.equal(got.ok, 200, 'the legitimate path still works');
+      // A browser resolves a dot segment it can read (%2e%2e) itself, so
+      // that request arrives as another path, which no service serves.
+      for (const [path, res] of Object.entries(got)) {
+        if (path === 'ok') continue;
+        assert.ok(res.status === 400 || res.status === 404, `${path}: ${res.status}`);
+        assert.ok(['invalid_path', 'not_found'].includes(res.body?.error?.code), `${path}: ${JSON.stringify(res.body)}`);
+      }
+      assert.equal(got['/api/orders/..%2f..%2fmetrics'].status, 400);
+    } finally {
+      await context.close();
+    }
+  });
+
   it('mutes the delivery sound and remembers it', T, async () => {
     const { context, page } = await fresh({ storageState: state });
     try {

@@ -120,6 +120,18 @@ describe('feed', () => {
     assert.equal(FakeSocket.all.length, 2);
   });
 
+  it('stops and says so when the server ends the session (1008)', () => {
+    let ended = 0;
+    const { f } = feed({ onSessionEnded: () => ended++ });
+    f.start();
+    last().open();
+    last().send({ type: 'snapshot', cursor: 'a:1' });
+    last().serverClose(1008, 'session ended');
+    assert.equal(ended, 1);
+    mock.timers.tick(10_000);
+    assert.equal(FakeSocket.all.length, 1, 'no reconnection with an ended session');
+  });
+
   it('ignores frames that are not JSON objects', () => {
     const { f, got } = feed();
     f.start();

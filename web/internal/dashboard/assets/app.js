@@ -114,7 +114,7 @@ async function enter(me) {
   show(authBadge, !!me?.authDisabled);
   resetStore(store);
   onState('reconnecting');
-  feed = new Feed({ onMessage, onState, onFailures });
+  feed = new Feed({ onMessage, onState, onFailures, onSessionEnded: () => leave('sessionExpired') });
   window.__comanda.feed = feed;
   feed.start();
   ticker = setInterval(() => dirty('board', 'counts'), TICK_MS);

@@ -8,16 +8,19 @@
 const BACKOFF_MIN_MS = 250;
 const BACKOFF_MAX_MS = 5000;
 const TOO_SLOW = 1013; // the server dropped us for falling behind (or the feed is unavailable)
+const SESSION_ENDED = 1008; // the session was ended (a logout, maybe in another tab or browser)
 const HEALTHY_MS = 5000; // open this long without a message still counts as a success
 
 export class Feed {
   // onMessage(msg) applies a message; onState(state) reports 'live' or
   // 'reconnecting'; onFailures(n) is told how many connections in a row
-  // failed (the app then checks the session).
-  constructor({ onMessage, onState, onFailures = () => {}, url = defaultURL, WebSocketImpl = globalThis.WebSocket, random = Math.random, now = Date.now }) {
+  // failed (the app then checks the session); onSessionEnded() that the
+  // server closed the feed because the session ended: the feed stops.
+  constructor({ onMessage, onState, onFailures = () => {}, onSessionEnded = () => {}, url = defaultURL, WebSocketImpl = globalThis.WebSocket, random = Math.random, now = Date.now }) {
     this.onMessage = onMessage;
     this.onState = onState;
     this.onFailures = onFailures;
+    this.onSessionEnded = onSessionEnded;
     this.url = url;
     this.WS = WebSocketImpl;
     this.random = random;
@@ -93,6 +96,11 @@ export class Feed {
       this.socket = null;
       this.setState('reconnecting');
       if (this.stopped) return;
+      if (ev.code === SESSION_ENDED) {
+        this.stopped = true;
+        this.onSessionEnded();
+        return;
+      }
       if (healthy || (openedAt !== null && this.now() - openedAt >= HEALTHY_MS)) {
         this.failures = 0;
       } else {
