@@ -203,14 +203,34 @@ func (c Common) LogAttrs() []slog.Attr {
 	}
 }
 
-// Redact hides the password of a URL, for logs.
+// Redact hides the secrets of a URL, for logs: the password, and query
+// values whose names say they are secret. What does not parse as a URL is
+// hidden whole: it may be a password with a character a URL does not take.
 func Redact(raw string) string {
 	u, err := url.Parse(raw)
-	if err != nil || u.User == nil {
-		return raw
+	if err != nil || u.Opaque != "" || (u.Scheme == "" && raw != "") {
+		return "(hidden: not a URL)"
 	}
-	if _, has := u.User.Password(); has {
-		u.User = url.UserPassword(u.User.Username(), "xxxxx")
+	if u.User != nil {
+		if _, has := u.User.Password(); has {
+			u.User = url.UserPassword(u.User.Username(), "xxxxx")
+		}
+	}
+	if u.RawQuery != "" {
+		q, err := url.ParseQuery(u.RawQuery)
+		if err != nil {
+			u.RawQuery = "(hidden)"
+		} else {
+			for name := range q {
+				n := strings.ToLower(name)
+				for _, secret := range []string{"pass", "secret", "token", "key", "auth", "credential"} {
+					if strings.Contains(n, secret) {
+						q.Set(name, "xxxxx")
+					}
+				}
+			}
+			u.RawQuery = q.Encode()
+		}
 	}
 	return u.String()
 }

@@ -50,4 +50,22 @@ func TestRedactHidesPasswords(t *testing.T) {
 	if Redact("redis://127.0.0.1:6379") != "redis://127.0.0.1:6379" {
 		t.Error("URL without password changed")
 	}
+	// Unusual URLs hide what they may hold rather than show it.
+	for _, raw := range []string{
+		"mongodb://inv:s3cret@h1:27017,h2:27017,h3:27017/?replicaSet=rs0&tls=true",
+		"redis://:s3cret@cache:6379/0",
+		"postgres://app:s3#cret@db/orders",
+		"postgres://app:s3%zzcret@db/orders",
+		"postgres://db/orders?password=s3cret&sslmode=require",
+		"https://market.example/buy?api_key=s3cret",
+		"app:s3cret@db:5432",
+		"s3cret",
+	} {
+		if got := Redact(raw); strings.Contains(got, "s3cret") || strings.Contains(got, "cret") {
+			t.Errorf("Redact(%q) = %q: the secret shows", raw, got)
+		}
+	}
+	if got := Redact("postgres://db/orders?password=x&sslmode=require"); !strings.Contains(got, "sslmode=require") {
+		t.Errorf("a query's harmless settings hidden too: %s", got)
+	}
 }

@@ -16,6 +16,9 @@ import (
 // ErrNoSuchEntry reports a dead letter that does not exist (or was replayed).
 var ErrNoSuchEntry = errors.New("no such dead letter")
 
+// ErrBadCursor reports a cursor that is no dead letter's id.
+var ErrBadCursor = errors.New("not a dead letter's id")
+
 // ErrUnreplayable reports a dead letter that names no stream to put its
 // message back on.
 var ErrUnreplayable = errors.New("dead letter names no stream to replay to")
@@ -58,6 +61,9 @@ func (q *DeadLetterQueue) List(ctx context.Context, before string, limit int) ([
 		end = "(" + before
 	}
 	xs, err := rdb.XRevRangeN(ctx, dlq, end, "-", int64(limit)).Result()
+	if err != nil && isInvalidID(err) {
+		return nil, ErrBadCursor
+	}
 	if err != nil {
 		return nil, fmt.Errorf("reading dead letters: %w", err)
 	}

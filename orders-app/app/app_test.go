@@ -122,6 +122,7 @@ func badRequests(t *testing.T, s server) {
 		{"limit too big", "GET", "/api/v1/orders?limit=100000", ``, 422, "invalid_limit"},
 		{"bad cursor", "GET", "/api/v1/orders?cursor=zzz", ``, 422, "invalid_cursor"},
 		{"unknown dead letter", "POST", "/api/v1/dead-letters/1-1/replay", ``, 404, "dead_letter_not_found"},
+		{"bad dead-letters cursor", "GET", "/api/v1/dead-letters?cursor=zzz", ``, 422, "invalid_cursor"},
 		{"unknown route", "GET", "/api/v1/nothing", ``, 404, "not_found"},
 	}
 	for _, c := range cases {

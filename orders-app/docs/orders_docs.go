@@ -59,7 +59,7 @@ const docTemplateorders = `{
                         }
                     },
                     "422": {
-                        "description": "Limit out of range",
+                        "description": "Limit out of range, or a cursor that is no dead letter's id",
                         "schema": {
                             "$ref": "#/definitions/httpx.ErrorBody"
                         }

@@ -98,6 +98,14 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	a.http.Use(helmet.New(helmet.Config{
 		ContentSecurityPolicy: "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'",
 	}))
+	if cfg.CookieSecure || cfg.Production() {
+		// Served over HTTPS (the load balancer ends TLS): browsers keep to
+		// it. Browsers ignore the header on plain HTTP.
+		a.http.Use(func(c *fiber.Ctx) error {
+			c.Set(fiber.HeaderStrictTransportSecurity, "max-age=31536000; includeSubDomains")
+			return c.Next()
+		})
+	}
 	a.http.Get("/documentation/*", swagger.New(swagger.Config{InstanceName: "web", Title: "Comanda web gateway"}))
 	a.gateway.Register(a.http)
 	dashboard.Register(a.http)

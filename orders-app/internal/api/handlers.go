@@ -181,7 +181,7 @@ func (h *Handlers) limits(c *fiber.Ctx) error {
 //	@Param			cursor	query		string	false	"nextCursor of the previous page"
 //	@Success		200		{object}	DeadLetterList
 //	@Failure		400		{object}	httpx.ErrorBody	"Malformed limit"
-//	@Failure		422		{object}	httpx.ErrorBody	"Limit out of range"
+//	@Failure		422		{object}	httpx.ErrorBody	"Limit out of range, or a cursor that is no dead letter's id"
 //	@Router			/api/v1/dead-letters [get]
 func (h *Handlers) deadLetters(c *fiber.Ctx) error {
 	limit, err := httpx.IntQuery(c, "limit")
@@ -228,6 +228,8 @@ func MapError(err error) *httpx.Error {
 		return httpx.Errorf(http.StatusConflict, "idempotency_in_progress", "a request with this Idempotency-Key is still in progress; retry shortly")
 	case errors.Is(err, stream.ErrNoSuchEntry):
 		return httpx.Errorf(http.StatusNotFound, "dead_letter_not_found", "no dead letter has this id (it may have been replayed)")
+	case errors.Is(err, stream.ErrBadCursor):
+		return httpx.Errorf(http.StatusUnprocessableEntity, "invalid_cursor", "cursor must be the nextCursor of a previous page")
 	case errors.Is(err, stream.ErrUnreplayable):
 		return httpx.Errorf(http.StatusUnprocessableEntity, "dead_letter_unreplayable", "this dead letter names no stream to put its message back on")
 	case errors.Is(err, context.DeadlineExceeded):
