@@ -2,6 +2,9 @@
 // kitchen-app and inventory-app, on an in-process Redis, SQLite files in a
 // data folder and the farmers-market simulator. REDIS_URL, DATABASE_URL,
 // MONGO_URL and MARKET_URL switch each part to a real server.
+//
+// `comanda keygen [KID]` prints a new session signing key pair instead, as
+// the environment variables of the gateway and the services.
 package main
 
 import (
@@ -17,6 +20,13 @@ import (
 )
 
 func main() {
+	if len(os.Args) > 1 && os.Args[1] == "keygen" {
+		if err := keygen(os.Stdout, os.Args[2:]); err != nil {
+			fmt.Fprintln(os.Stderr, "comanda keygen:", err)
+			os.Exit(2)
+		}
+		return
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if err := run(ctx); err != nil {
