@@ -2,8 +2,14 @@
 # "documentdb"; 4.0+ supports the multi-document transactions the warehouse
 # uses), or nothing here when the URI of a MongoDB Atlas cluster is stored in
 # the mongo-url secret instead (mongo_mode = "atlas").
+#
+# inventory-app connects as its own user (local.documentdb_user), limited to
+# readWrite on its database; the documentdb-bootstrap task creates it
+# (bootstrap.tf). The master user's password is kept by DocumentDB in a
+# Secrets Manager secret of its own (manage_master_user_password), which only
+# that task reads.
 
-resource "random_password" "documentdb" {
+resource "random_password" "documentdb_user" {
   count = local.documentdb ? 1 : 0
 
   length  = 40
@@ -37,8 +43,8 @@ resource "aws_docdb_cluster" "this" {
   engine_version                  = var.documentdb_engine_version
   db_cluster_parameter_group_name = aws_docdb_cluster_parameter_group.this[0].name
 
-  master_username = "comanda"
-  master_password = random_password.documentdb[0].result
+  master_username             = "comanda"
+  manage_master_user_password = true
 
   db_subnet_group_name   = aws_docdb_subnet_group.this[0].name
   vpc_security_group_ids = [aws_security_group.documentdb[0].id]

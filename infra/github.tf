@@ -1,12 +1,16 @@
 # The role the deploy workflow (.github/workflows/deploy.yml) assumes through
 # GitHub's OIDC provider: short-lived credentials, no access keys stored in
-# GitHub. Only jobs of var.github_repository running in the
-# var.github_environment environment may assume it, and it may only push the
-# images and roll out new revisions of these services.
+# GitHub. Only that workflow of var.github_repository, run on main, may
+# assume it, and it may only push the images and roll out new revisions of
+# these services.
 
 locals {
   github_deploy = var.github_repository != ""
   github_oidc   = "token.actions.githubusercontent.com"
+  # The branch that deploys, and the workflow file that does, as GitHub's
+  # token names them.
+  github_deploy_ref      = "refs/heads/main"
+  github_deploy_workflow = ".github/workflows/deploy.yml"
   github_oidc_provider_arn = local.github_deploy ? (
     var.create_github_oidc_provider ? aws_iam_openid_connect_provider.github[0].arn : data.aws_iam_openid_connect_provider.github[0].arn
   ) : null
@@ -44,10 +48,21 @@ data "aws_iam_policy_document" "github_assume" {
       values   = ["sts.amazonaws.com"]
     }
 
+    # A job on main: the token's subject names the repository and the
+    # branch. (A job in a GitHub environment would get the environment in
+    # the subject instead, whatever its branch: the deploy jobs use none.)
     condition {
       test     = "StringEquals"
       variable = "${local.github_oidc}:sub"
-      values   = ["repo:${var.github_repository}:environment:${var.github_environment}"]
+      values   = ["repo:${var.github_repository}:ref:${local.github_deploy_ref}"]
+    }
+
+    # Of the deploy workflow, as it is on main: no other workflow of the
+    # repository, and no copy of this one on another branch.
+    condition {
+      test     = "StringEquals"
+      variable = "${local.github_oidc}:job_workflow_ref"
+      values   = ["${var.github_repository}/${local.github_deploy_workflow}@${local.github_deploy_ref}"]
     }
   }
 }

@@ -41,11 +41,22 @@ locals {
   # The services behind the gateway, found through Cloud Map DNS.
   internal_apps = { for name, app in local.apps : name => app if name != "web" }
 
-  # The services that read and write the Redis streams.
-  stream_apps = toset(["orders-app", "kitchen-app", "inventory-app"])
+  # The services that reach Redis: those given a REDIS_URL (each its own
+  # ElastiCache user, redis.tf).
+  redis_clients = toset([for app, secrets in local.app_secrets : app if contains(keys(secrets), "REDIS_URL")])
 
-  # The services that own a PostgreSQL schema.
-  postgres_apps = toset(["orders-app", "kitchen-app"])
+  # The services with a PostgreSQL database of their own: its name and the
+  # role owning it, which the service connects as (the postgres-bootstrap
+  # task creates both). The services create their schema inside at start.
+  postgres_databases = {
+    "orders-app"  = { role = "orders_app", database = "orders" }
+    "kitchen-app" = { role = "kitchen_app", database = "kitchen" }
+  }
+  postgres_apps = toset(keys(local.postgres_databases))
+
+  # inventory-app's DocumentDB user (mongo_mode = "documentdb"): readWrite on
+  # its database, MONGO_DATABASE's default.
+  documentdb_user = { user = "inventory_app", database = "comanda_inventory" }
 
   documentdb = var.mongo_mode == "documentdb"
 

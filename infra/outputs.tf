@@ -36,8 +36,8 @@ output "log_groups" {
 output "secrets_to_set" {
   description = "Secrets whose value the operator puts (aws secretsmanager put-secret-value); Terraform fills the others."
   value = merge(
-    { manager_password = aws_secretsmanager_secret.this["manager-password"].arn },
-    local.documentdb ? {} : { mongo_url = aws_secretsmanager_secret.this["mongo-url"].arn },
+    { manager_password = aws_secretsmanager_secret.this["web/manager-password"].arn },
+    local.documentdb ? {} : { mongo_url = aws_secretsmanager_secret.this["inventory-app/mongo-url"].arn },
   )
 }
 
@@ -49,4 +49,12 @@ output "nat_public_ips" {
 output "github_deploy_role_arn" {
   description = "Role for the deploy workflow: the repository variable AWS_DEPLOY_ROLE_ARN."
   value       = local.github_deploy ? aws_iam_role.github_deploy[0].arn : null
+}
+
+output "bootstrap_commands" {
+  description = "Run each (AWS CLI) once the databases exist, before the services start, and again whenever a service's database password changes: they create or update the services' own database users. Each task stops by itself; its container's exit code says whether it worked (logs in /ecs/<name>/db-bootstrap)."
+  value = merge(
+    { postgres = "aws ecs run-task --region ${var.region} --cluster ${aws_ecs_cluster.this.name} --launch-type FARGATE --task-definition ${aws_ecs_task_definition.postgres_bootstrap.family} --network-configuration 'awsvpcConfiguration={subnets=[${join(",", local.private_subnet_ids)}],securityGroups=[${aws_security_group.bootstrap.id}],assignPublicIp=DISABLED}'" },
+    local.documentdb ? { documentdb = "aws ecs run-task --region ${var.region} --cluster ${aws_ecs_cluster.this.name} --launch-type FARGATE --task-definition ${aws_ecs_task_definition.documentdb_bootstrap[0].family} --network-configuration 'awsvpcConfiguration={subnets=[${join(",", local.private_subnet_ids)}],securityGroups=[${aws_security_group.bootstrap.id}],assignPublicIp=DISABLED}'" } : {},
+  )
 }

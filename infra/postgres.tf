@@ -1,9 +1,19 @@
 # PostgreSQL on RDS for orders-app and kitchen-app: encrypted, TLS enforced,
-# private, backed up. Each service keeps its tables in its own schema
-# (ORDERS_DB_SCHEMA, KITCHEN_DB_SCHEMA) of the "comanda" database and creates
-# it at start; see README.md for giving each service its own role.
+# private, backed up.
+#
+# Each service has its own role, owning its own database
+# (local.postgres_databases), and keeps its tables in its schema there
+# (ORDERS_DB_SCHEMA, KITCHEN_DB_SCHEMA), which it creates at start. No
+# service uses the master user: RDS keeps its password in a Secrets Manager
+# secret of its own (manage_master_user_password), which only the
+# postgres-bootstrap task reads, to create the roles and databases
+# (bootstrap.tf).
 
-resource "random_password" "postgres" {
+# The passwords of the services' roles; each is in its service's
+# database-url secret and in its own database-password secret (secrets.tf).
+resource "random_password" "postgres_role" {
+  for_each = local.postgres_databases
+
   length  = 40
   special = false # goes into DATABASE_URL
 }
@@ -41,9 +51,10 @@ resource "aws_db_instance" "postgres" {
   storage_type          = "gp3"
   storage_encrypted     = true
 
-  db_name  = "comanda"
-  username = "comanda"
-  password = random_password.postgres.result
+  # The master user's database; the services have their own.
+  db_name                     = "comanda"
+  username                    = "comanda"
+  manage_master_user_password = true
 
   db_subnet_group_name   = aws_db_subnet_group.postgres.name
   vpc_security_group_ids = [aws_security_group.postgres.id]

@@ -1,12 +1,75 @@
 # Redis 7 on ElastiCache carries the event streams: encrypted in transit and
-# at rest, password-protected, replicated across zones with automatic
-# failover. Streams and consumer groups must never be evicted, so memory
-# pressure makes writes fail (noeviction) instead of silently losing events;
-# watch the DatabaseMemoryUsagePercentage metric.
+# at rest, replicated across zones with automatic failover. Streams and
+# consumer groups must never be evicted, so memory pressure makes writes fail
+# (noeviction) instead of silently losing events; watch the
+# DatabaseMemoryUsagePercentage metric.
+#
+# Access control is ElastiCache RBAC: every service has its own user and
+# password (its <app>/redis-url secret), limited to the keys under the
+# stream prefix and to the commands its code sends, as in
+# docker-compose.yaml's ACL file (internal/deploycheck checks both against
+# the code). The default user, which every user group must hold, is off.
 
-resource "random_password" "redis_auth_token" {
+locals {
+  # The commands of the stream services: the streams, the Lua scripts of the
+  # consumers and of the dead-letter replay (EVAL/EVALSHA, and what the
+  # scripts call), WAIT, the feed's cursor marks and the order counts, INFO
+  # for the memory gauges. No pub/sub, no other keys, no administration.
+  redis_stream_commands = "-@all +ping +info +xadd +xreadgroup +xack +xclaim +xpending +xinfo +xgroup +xtrim +xlen +xrange +xrevrange +xdel +eval +evalsha +wait +multi +exec +set +del +exists"
+
+  # Each user's access string. web's is for the gateway's sessions and login
+  # limits, once it reads REDIS_URL (until then no task holds its secret).
+  redis_access = {
+    "orders-app"    = "on ~${var.stream_prefix}:* ${local.redis_stream_commands}"
+    "kitchen-app"   = "on ~${var.stream_prefix}:* ${local.redis_stream_commands}"
+    "inventory-app" = "on ~${var.stream_prefix}:* ${local.redis_stream_commands} +get"
+    "web"           = "on ~${var.stream_prefix}:session:* ~${var.stream_prefix}:login:* -@all +ping +eval +evalsha +incr +pexpire +pttl +set +del +exists"
+  }
+}
+
+resource "random_password" "redis_user" {
+  for_each = local.redis_access
+
   length  = 64
-  special = false # the token goes into a URL, and ElastiCache refuses some symbols
+  special = false # goes into REDIS_URL
+}
+
+resource "random_password" "redis_default" {
+  length  = 64
+  special = false
+}
+
+# Disabled: connecting without a user name gets nothing.
+resource "aws_elasticache_user" "default" {
+  user_id       = "${var.name}-default"
+  user_name     = "default"
+  engine        = "redis"
+  access_string = "off -@all"
+
+  authentication_mode {
+    type      = "password"
+    passwords = [random_password.redis_default.result]
+  }
+}
+
+resource "aws_elasticache_user" "app" {
+  for_each = local.redis_access
+
+  user_id       = "${var.name}-${each.key}"
+  user_name     = each.key
+  engine        = "redis"
+  access_string = each.value
+
+  authentication_mode {
+    type      = "password"
+    passwords = [random_password.redis_user[each.key].result]
+  }
+}
+
+resource "aws_elasticache_user_group" "redis" {
+  user_group_id = "${var.name}-redis"
+  engine        = "redis"
+  user_ids      = concat([aws_elasticache_user.default.user_id], [for user in aws_elasticache_user.app : user.user_id])
 }
 
 resource "aws_elasticache_subnet_group" "redis" {
@@ -43,7 +106,7 @@ resource "aws_elasticache_replication_group" "redis" {
 
   at_rest_encryption_enabled = true
   transit_encryption_enabled = true
-  auth_token                 = random_password.redis_auth_token.result
+  user_group_ids             = [aws_elasticache_user_group.redis.user_group_id]
 
   snapshot_retention_limit   = 7
   auto_minor_version_upgrade = true

@@ -7,17 +7,25 @@
 # URLs built from them), so the state holds them: keep it in the encrypted,
 # access-controlled bucket README.md describes. The values a person chooses
 # (the manager's password, an Atlas URI) are put by the operator and never
-# pass through Terraform.
+# pass through Terraform. The databases' master passwords are not here
+# either: RDS and DocumentDB keep them in secrets of their own
+# (manage_master_user_password), which only the bootstrap tasks read
+# (bootstrap.tf).
+#
+# Every service has credentials of its own: its Redis user, its database
+# role or user. Only AUTH_SECRET is shared.
 
 locals {
   secret_names = merge(
     {
-      "auth-secret"      = "AUTH_SECRET: signs and checks the manager's sessions (gateway and services)"
-      "redis-url"        = "REDIS_URL: the ElastiCache Redis carrying the streams, with its auth token"
-      "manager-password" = "MANAGER_PASSWORD: the manager's dashboard password (put by the operator, 12+ characters)"
-      "mongo-url"        = "MONGO_URL: inventory-app's MongoDB (DocumentDB, or the Atlas URI put by the operator)"
+      "auth-secret"             = "AUTH_SECRET: signs and checks the manager's sessions (gateway and services)"
+      "web/manager-password"    = "MANAGER_PASSWORD: the manager's dashboard password (put by the operator, 12+ characters)"
+      "inventory-app/mongo-url" = "MONGO_URL of inventory-app: its own DocumentDB user, or the Atlas URI put by the operator"
     },
-    { for app in local.postgres_apps : "${app}/database-url" => "DATABASE_URL of ${app}: the RDS PostgreSQL" },
+    { for app in keys(local.redis_access) : "${app}/redis-url" => "REDIS_URL of ${app}: its own ElastiCache user" },
+    { for app, db in local.postgres_databases : "${app}/database-url" => "DATABASE_URL of ${app}: the role ${db.role}, owner of the database ${db.database}" },
+    { for app, db in local.postgres_databases : "${app}/database-password" => "The password of the PostgreSQL role ${db.role}, for the postgres-bootstrap task" },
+    local.documentdb ? { "inventory-app/mongo-password" = "The password of the DocumentDB user ${local.documentdb_user.user}, for the documentdb-bootstrap task" } : {},
   )
 }
 
@@ -39,49 +47,71 @@ resource "aws_secretsmanager_secret_version" "auth_secret" {
   secret_string = random_password.auth_secret.result
 }
 
+# Each service's own ElastiCache user (redis.tf).
 resource "aws_secretsmanager_secret_version" "redis_url" {
-  secret_id     = aws_secretsmanager_secret.this["redis-url"].id
-  secret_string = "rediss://:${random_password.redis_auth_token.result}@${aws_elasticache_replication_group.redis.primary_endpoint_address}:6379/0"
+  for_each = local.redis_access
+
+  secret_id     = aws_secretsmanager_secret.this["${each.key}/redis-url"].id
+  secret_string = "rediss://${aws_elasticache_user.app[each.key].user_name}:${random_password.redis_user[each.key].result}@${aws_elasticache_replication_group.redis.primary_endpoint_address}:6379/0"
 }
 
+# Each service's own role and database (postgres.tf); verify-full against the
+# RDS CA bundle in the images.
 resource "aws_secretsmanager_secret_version" "database_url" {
-  for_each = local.postgres_apps
+  for_each = local.postgres_databases
 
   secret_id     = aws_secretsmanager_secret.this["${each.key}/database-url"].id
-  secret_string = "postgres://${aws_db_instance.postgres.username}:${random_password.postgres.result}@${aws_db_instance.postgres.address}:${aws_db_instance.postgres.port}/${aws_db_instance.postgres.db_name}?sslmode=verify-full&sslrootcert=${local.rds_ca_file}"
+  secret_string = "postgres://${each.value.role}:${random_password.postgres_role[each.key].result}@${aws_db_instance.postgres.address}:${aws_db_instance.postgres.port}/${each.value.database}?sslmode=verify-full&sslrootcert=${local.rds_ca_file}"
 }
 
-# DocumentDB: TLS verified against the RDS authorities in the image; no
-# retryable writes (DocumentDB has none); reads from the primary, which the
-# warehouse's transactions need.
+resource "aws_secretsmanager_secret_version" "database_password" {
+  for_each = local.postgres_databases
+
+  secret_id     = aws_secretsmanager_secret.this["${each.key}/database-password"].id
+  secret_string = random_password.postgres_role[each.key].result
+}
+
+# DocumentDB, as inventory-app's own user (authenticated in admin, where
+# DocumentDB keeps its users): TLS verified against the RDS authorities in
+# the image; no retryable writes (DocumentDB has none); reads from the
+# primary, which the warehouse's transactions need.
 resource "aws_secretsmanager_secret_version" "mongo_url" {
   count = local.documentdb ? 1 : 0
 
-  secret_id     = aws_secretsmanager_secret.this["mongo-url"].id
-  secret_string = "mongodb://${aws_docdb_cluster.this[0].master_username}:${random_password.documentdb[0].result}@${aws_docdb_cluster.this[0].endpoint}:${aws_docdb_cluster.this[0].port}/?tls=true&tlsCAFile=${local.rds_ca_file}&replicaSet=rs0&readPreference=primary&retryWrites=false"
+  secret_id     = aws_secretsmanager_secret.this["inventory-app/mongo-url"].id
+  secret_string = "mongodb://${local.documentdb_user.user}:${random_password.documentdb_user[0].result}@${aws_docdb_cluster.this[0].endpoint}:${aws_docdb_cluster.this[0].port}/?tls=true&tlsCAFile=${local.rds_ca_file}&replicaSet=rs0&readPreference=primary&retryWrites=false&authSource=admin"
 }
 
-# The secrets each service's execution role may read, by variable name.
+resource "aws_secretsmanager_secret_version" "mongo_password" {
+  count = local.documentdb ? 1 : 0
+
+  secret_id     = aws_secretsmanager_secret.this["inventory-app/mongo-password"].id
+  secret_string = random_password.documentdb_user[0].result
+}
+
+# The secrets each service's execution role may read, by variable name:
+# its own credentials, and the shared session secret.
 locals {
   app_secrets = {
     "orders-app" = {
       AUTH_SECRET  = aws_secretsmanager_secret.this["auth-secret"].arn
-      REDIS_URL    = aws_secretsmanager_secret.this["redis-url"].arn
+      REDIS_URL    = aws_secretsmanager_secret.this["orders-app/redis-url"].arn
       DATABASE_URL = aws_secretsmanager_secret.this["orders-app/database-url"].arn
     }
     "kitchen-app" = {
       AUTH_SECRET  = aws_secretsmanager_secret.this["auth-secret"].arn
-      REDIS_URL    = aws_secretsmanager_secret.this["redis-url"].arn
+      REDIS_URL    = aws_secretsmanager_secret.this["kitchen-app/redis-url"].arn
       DATABASE_URL = aws_secretsmanager_secret.this["kitchen-app/database-url"].arn
     }
     "inventory-app" = {
       AUTH_SECRET = aws_secretsmanager_secret.this["auth-secret"].arn
-      REDIS_URL   = aws_secretsmanager_secret.this["redis-url"].arn
-      MONGO_URL   = aws_secretsmanager_secret.this["mongo-url"].arn
+      REDIS_URL   = aws_secretsmanager_secret.this["inventory-app/redis-url"].arn
+      MONGO_URL   = aws_secretsmanager_secret.this["inventory-app/mongo-url"].arn
     }
+    # web/redis-url joins these once the gateway reads REDIS_URL.
     "web" = {
       AUTH_SECRET      = aws_secretsmanager_secret.this["auth-secret"].arn
-      MANAGER_PASSWORD = aws_secretsmanager_secret.this["manager-password"].arn
+      MANAGER_PASSWORD = aws_secretsmanager_secret.this["web/manager-password"].arn
     }
   }
 }

@@ -107,7 +107,7 @@ resource "aws_security_group" "redis" {
 }
 
 resource "aws_vpc_security_group_ingress_rule" "redis_from_app" {
-  for_each = local.stream_apps
+  for_each = local.redis_clients
 
   security_group_id            = aws_security_group.redis.id
   description                  = "From ${each.key}"
@@ -118,7 +118,7 @@ resource "aws_vpc_security_group_ingress_rule" "redis_from_app" {
 }
 
 resource "aws_vpc_security_group_egress_rule" "app_to_redis" {
-  for_each = local.stream_apps
+  for_each = local.redis_clients
 
   security_group_id            = aws_security_group.app[each.key].id
   description                  = "To Redis"

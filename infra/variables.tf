@@ -385,6 +385,18 @@ variable "documentdb_engine_version" {
   }
 }
 
+variable "bootstrap_postgres_image" {
+  description = "Image of the postgres-bootstrap task (psql, and wget for the CA bundle): a PostgreSQL client at least as new as the server."
+  type        = string
+  default     = "public.ecr.aws/docker/library/postgres:17-alpine"
+}
+
+variable "bootstrap_mongo_image" {
+  description = "Image of the documentdb-bootstrap task (mongosh; mongo_mode = \"documentdb\")."
+  type        = string
+  default     = "public.ecr.aws/docker/library/mongo:7.0"
+}
+
 variable "deletion_protection" {
   description = "Protect the load balancer and the databases from deletion (turn off before `terraform destroy`)."
   type        = bool
@@ -405,7 +417,7 @@ variable "secret_recovery_window_days" {
 # --- Continuous deployment ---------------------------------------------------
 
 variable "github_repository" {
-  description = "owner/name of the GitHub repository whose deploy workflow may push images and deploy, through OIDC; empty creates no deploy role."
+  description = "owner/name of the GitHub repository whose deploy workflow (.github/workflows/deploy.yml, on main) may push images and deploy, through OIDC; empty creates no deploy role."
   type        = string
   default     = ""
 
@@ -413,12 +425,6 @@ variable "github_repository" {
     condition     = var.github_repository == "" || can(regex("^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$", var.github_repository))
     error_message = "github_repository must be owner/name."
   }
-}
-
-variable "github_environment" {
-  description = "GitHub environment the deploy jobs run in; only tokens issued for it may assume the deploy role."
-  type        = string
-  default     = "production"
 }
 
 variable "create_github_oidc_provider" {

@@ -5,8 +5,9 @@ terraform {
 
   required_providers {
     aws = {
-      source  = "hashicorp/aws"
-      version = "~> 5.70"
+      source = "hashicorp/aws"
+      # 5.100: DocumentDB's manage_master_user_password.
+      version = "~> 5.100"
     }
     random = {
       source  = "hashicorp/random"

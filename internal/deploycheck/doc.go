@@ -27,7 +27,9 @@
 //     "secrets" (from Secrets Manager), never in "environment"; in compose
 //     its value is built only from required interpolations,
 //     ${VAR:?message}, so that compose fails fast without it and the file
-//     holds none.
+//     holds none. A value with a password in it (a URL's user:password@) is
+//     a secret for this rule whatever its tag: in ECS it is in "secrets", in
+//     compose its password is built only from required interpolations.
 //  6. Every variable set is one the deployable reads (no typos, no leftovers).
 //  7. A compose fallback, ${VAR:-x}, for a variable whose code default is
 //     fine in production is that default: the code stays the one source.
@@ -35,4 +37,21 @@
 // No secret has a default anywhere: not in a configuration struct, not in
 // docker-compose.yaml (required interpolation only), not in .env.example
 // (empty), not in a Terraform variable, not in a Dockerfile.
+//
+// # Least privilege
+//
+// Every service has credentials of its own, granting what its code needs:
+//
+//   - Redis: one ACL user per service in compose's ACL file and on
+//     ElastiCache (infra/redis.tf), the same on both, each limited to keys
+//     under the stream prefix and granting exactly the commands its code
+//     sends (read from the source: go-redis calls, Lua scripts, hand-built
+//     commands; rediscode_test.go); each service connects as its own user;
+//     the default user is the operator's behind a password, or off.
+//   - AWS: each service's secrets are its own (AUTH_SECRET alone is
+//     shared), none is built from a master user, and only the database
+//     bootstrap tasks read the master users' secrets.
+//   - CI/CD: the deploy role trusts only deploy.yml on main (the token's sub
+//     and job_workflow_ref); every action a workflow uses is pinned to a
+//     commit; CI runs govulncheck.
 package deploycheck

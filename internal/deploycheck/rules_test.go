@@ -84,6 +84,22 @@ func TestWiringRuleCatchesMistakes(t *testing.T) {
 			}
 		})
 	}
+	t.Run("compose credentials", func(t *testing.T) {
+		for raw, ok := range map[string]bool{
+			"redis://svc:${P:?set P}@redis:6379/0": true,
+			"redis://svc:hunter2@redis:6379/0":     false,
+			"redis://svc:${P:-hunter2}@redis:6379": false,
+		} {
+			p := composeGood
+			p.env = map[string]string{"APP_ENV": "production", "AUTH_SECRET": "x", "PASSWORD": "y", "REDIS_URL": "redis://svc:pw@redis:6379/0"}
+			p.raw = map[string]string{"APP_ENV": "production", "AUTH_SECRET": "${A:?x}", "PASSWORD": "${B:?x}", "REDIS_URL": raw}
+			_, bad := checkWiring(d, p)
+			flagged := slices.ContainsFunc(bad, func(s string) bool { return strings.Contains(s, "carries credentials") })
+			if flagged == ok {
+				t.Errorf("REDIS_URL %s: flagged %v, want %v (%v)", raw, flagged, !ok, bad)
+			}
+		}
+	})
 	t.Run("compose fallback other than the code's default", func(t *testing.T) {
 		p := composeGood
 		p.raw = map[string]string{"APP_ENV": "production", "AUTH_SECRET": "${A:?x}", "PASSWORD": "${B:?x}", "LOG_LEVEL": "${LOG_LEVEL:-debug}"}

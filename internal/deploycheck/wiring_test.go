@@ -91,8 +91,12 @@ func checkWiring(d deployable, p place) (wired, problems) {
 		if inSecrets && !placeholder.MatchString(p.secrets[v.Name]) {
 			bad.addf("secret %s comes from %q, not from a Terraform-filled ARN", v.Name, p.secrets[v.Name])
 		}
+		// Rule 5 for a value with a password in it (a URL's), secret or
+		// not: in compose the password is a required variable.
 		if inEnv && !v.Secret && credentials.MatchString(value) {
-			bad.addf("%s = %q carries credentials: make it a secret", v.Name, value)
+			if raw, ok := p.raw[v.Name]; p.name != "compose" || !ok || !credentialsFromRequired(raw) {
+				bad.addf("%s = %q carries credentials: make it a secret, or in compose take the password from a required variable", v.Name, value)
+			}
 		}
 		// Rule 7.
 		if raw, ok := p.raw[v.Name]; ok && v.HasDefault && !loopback(v.Default) {
@@ -128,11 +132,26 @@ var (
 	placeholder = regexp.MustCompile(`^\$\{[a-z][a-z0-9_]*\}$`)
 	// credentials matches a URL with a password in it.
 	credentials = regexp.MustCompile(`://[^/@\s]*:[^/@\s]+@`)
+	// rawCredentials matches the password of a URL as compose has it
+	// written, ${...} included.
+	rawCredentials = regexp.MustCompile(`://[^/:@\s]*:((?:\$\{[^}]*\}|[^/@\s$])+)@`)
 	// fallback matches ${NAME:-value} and ${NAME-value}.
 	fallback = regexp.MustCompile(`\$\{([A-Za-z_][A-Za-z0-9_]*):?-([^}]*)\}`)
 	// required matches the inside of ${NAME:?message} and ${NAME?message}.
 	required = regexp.MustCompile(`^([A-Za-z_][A-Za-z0-9_]*):?\?`)
 )
+
+// credentialsFromRequired reports whether every password in a compose value
+// (user:password@ of a URL) is built only from required variables.
+func credentialsFromRequired(raw string) bool {
+	ms := rawCredentials.FindAllStringSubmatch(raw, -1)
+	for _, m := range ms {
+		if !requiredInterpolationsOnly(m[1]) {
+			return false
+		}
+	}
+	return len(ms) > 0
+}
 
 // requiredInterpolationsOnly reports whether every interpolation in a
 // compose value is a required variable, and there is at least one: a literal

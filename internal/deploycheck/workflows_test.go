@@ -5,12 +5,17 @@ import (
 	"io/fs"
 	"maps"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
 
 	"go.yaml.in/yaml/v4"
 )
+
+// govulncheckRun matches a step running govulncheck at a fixed version on
+// every package.
+var govulncheckRun = regexp.MustCompile(`go run golang\.org/x/vuln/cmd/govulncheck@v\d+\.\d+\.\d+\s+\./\.\.\.`)
 
 // yml is a parsed YAML document with paths into it.
 type yml struct{ v any }
@@ -175,6 +180,26 @@ func TestDeployWorkflow(t *testing.T) {
 	if src := read(t, ".github/workflows/deploy.yml"); strings.Contains(src, "AWS_SECRET_ACCESS_KEY") || strings.Contains(src, "AWS_ACCESS_KEY_ID") {
 		bad.addf("mentions long-lived AWS keys")
 	}
+	// The deploy role trusts tokens whose subject names the branch
+	// (infra/github.tf); a job in a GitHub environment gets the environment
+	// there instead, which the role refuses.
+	jobs, _ := wf.at("jobs").v.(map[string]any)
+	for _, job := range sortedKeysOf(jobs) {
+		if len(steps(wf.at("jobs", job), "aws-actions/configure-aws-credentials")) > 0 && wf.at("jobs", job).has("environment") {
+			bad.addf("job %s runs in a GitHub environment: its token's subject would name the environment, not refs/heads/main, and the deploy role refuses it", job)
+		}
+	}
+	// It runs for main only: pushes to it, or by hand (on main, which the
+	// role checks).
+	events, _ := wf.at("on").v.(map[string]any)
+	for event := range events {
+		if event != "push" && event != "workflow_dispatch" {
+			bad.addf("runs on %s: deploy only on pushes to main and by hand", event)
+		}
+	}
+	if b := wf.at("on", "push", "branches").strings(); !slices.Equal(b, []string{"main"}) {
+		bad.addf("runs on pushes to %v, want main only", b)
+	}
 	bad.report(t, "deploy.yml")
 }
 
@@ -247,6 +272,23 @@ func TestCIWorkflow(t *testing.T) {
 		if !strings.Contains(tfRuns, want) {
 			bad.addf("the terraform job does not run %q", want)
 		}
+	}
+	// govulncheck on every package, at a fixed version (it cannot run on the
+	// project's machines: its database is online).
+	vulncheck := false
+	jobs, _ := wf.at("jobs").v.(map[string]any)
+	for job := range jobs {
+		for _, s := range wf.at("jobs", job, "steps").list() {
+			if govulncheckRun.MatchString(s.at("run").str()) {
+				vulncheck = true
+			}
+			if uses, _, _ := strings.Cut(s.at("uses").str(), "@"); uses == "golang/govulncheck-action" {
+				vulncheck = true
+			}
+		}
+	}
+	if !vulncheck {
+		bad.addf("no job runs govulncheck on ./... (go run golang.org/x/vuln/cmd/govulncheck@vX.Y.Z ./..., or golang/govulncheck-action)")
 	}
 	bad.report(t, "ci.yml")
 }

@@ -2,6 +2,7 @@ package gateway
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"net/http"
 	"net/netip"
@@ -13,6 +14,9 @@ import (
 	"time"
 
 	fws "github.com/fasthttp/websocket"
+
+	"github.com/comanda-dev/comanda/internal/auth"
+	"github.com/comanda-dev/comanda/internal/testkit"
 )
 
 // login logs the manager in through r as a script would, and returns the
@@ -272,4 +276,52 @@ func TestFeedConnectionsAreCapped(t *testing.T) {
 		t.Errorf("a 6th feed in all: %d, want 503", status)
 	}
 	_ = url.URL{}
+}
+
+// BenchmarkLoginLimits is what the Redis-kept limits add to a login: the
+// client's count, the user's backoff, and clearing it on success (a login's
+// bcrypt comparison, about 50 ms, dwarfs it).
+func BenchmarkLoginLimits(b *testing.B) {
+	rdb := testkit.Redis(b)
+	l := newLoginLimits(rdb, testkit.Prefix(b, rdb), 1<<30)
+	ctx := context.Background()
+	b.ResetTimer()
+	for i := 0; b.Loop(); i++ {
+		if _, err := l.admit(ctx, "198.51.100."+strconv.Itoa(i%250), "manager"); err != nil {
+			b.Fatal(err)
+		}
+		if err := l.succeeded(ctx, "manager"); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkSessionCheck is a session check against Redis, uncached (a new
+// session each time) and cached.
+func BenchmarkSessionCheck(b *testing.B) {
+	rdb := testkit.Redis(b)
+	prefix := testkit.Prefix(b, rdb)
+	keys := testkit.NewKeys(b)
+	pub, _ := auth.ParsePublicKeys(keys.Public)
+	v, _ := auth.NewVerifier(pub)
+	ctx := context.Background()
+	token, _ := keys.Token(b, rdb, prefix, time.Hour)
+	b.Run("cached", func(b *testing.B) {
+		ch := auth.NewChecker(v, auth.NewRegistry(rdb, prefix))
+		for b.Loop() {
+			if _, err := ch.Check(ctx, token); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("asking Redis", func(b *testing.B) {
+		reg := auth.NewRegistry(rdb, prefix)
+		reg.CacheFor = 0
+		ch := auth.NewChecker(v, reg)
+		for b.Loop() {
+			if _, err := ch.Check(ctx, token); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
 }
