@@ -42,7 +42,7 @@ locals {
   internal_apps = { for name, app in local.apps : name => app if name != "web" }
 
   # The services that reach Redis: those given a REDIS_URL (each its own
-  # ElastiCache user, redis.tf).
+  # ElastiCache user, redis.tf): all four.
   redis_clients = toset([for app, secrets in local.app_secrets : app if contains(keys(secrets), "REDIS_URL")])
 
   # The services with a PostgreSQL database of their own: its name and the

@@ -13,12 +13,13 @@
 locals {
   # The commands of the stream services: the streams, the Lua scripts of the
   # consumers and of the dead-letter replay (EVAL/EVALSHA, and what the
-  # scripts call), WAIT, the feed's cursor marks and the order counts, INFO
-  # for the memory gauges. No pub/sub, no other keys, no administration.
+  # scripts call), WAIT, the feed's cursor marks, the order counts and the
+  # session checks, INFO for the memory gauges. No pub/sub, no other keys,
+  # no administration.
   redis_stream_commands = "-@all +ping +info +xadd +xreadgroup +xack +xclaim +xpending +xinfo +xgroup +xtrim +xlen +xrange +xrevrange +xdel +eval +evalsha +wait +multi +exec +set +del +exists"
 
-  # Each user's access string. web's is for the gateway's sessions and login
-  # limits, once it reads REDIS_URL (until then no task holds its secret).
+  # Each user's access string. web's has the gateway's sessions and login
+  # limits.
   redis_access = {
     "orders-app"    = "on ~${var.stream_prefix}:* ${local.redis_stream_commands}"
     "kitchen-app"   = "on ~${var.stream_prefix}:* ${local.redis_stream_commands}"

@@ -108,10 +108,10 @@ locals {
       REDIS_URL   = aws_secretsmanager_secret.this["inventory-app/redis-url"].arn
       MONGO_URL   = aws_secretsmanager_secret.this["inventory-app/mongo-url"].arn
     }
-    # web/redis-url joins these once the gateway reads REDIS_URL.
     "web" = {
       AUTH_SECRET      = aws_secretsmanager_secret.this["auth-secret"].arn
       MANAGER_PASSWORD = aws_secretsmanager_secret.this["web/manager-password"].arn
+      REDIS_URL        = aws_secretsmanager_secret.this["web/redis-url"].arn
     }
   }
 }

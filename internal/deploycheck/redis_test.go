@@ -25,11 +25,10 @@ const redisACLConfig = "redis-acl"
 var libraryCommands = []string{"client|setinfo"}
 
 // dormantRedisUsers are users of deployables that do not read REDIS_URL
-// yet, and what they are for; each must still pass the least-privilege
-// rules. Once the deployable reads REDIS_URL, its entry goes.
-var dormantRedisUsers = map[string]string{
-	"web": "the gateway's sessions and login limits (<prefix>:session:*, <prefix>:login:*), which it keeps in Redis once it reads REDIS_URL",
-}
+// (yet), and what they are for; each must still pass the least-privilege
+// rules. Once the deployable reads REDIS_URL, its entry goes. None now:
+// every service on ECS reads REDIS_URL.
+var dormantRedisUsers = map[string]string{}
 
 // streamPrefix is STREAM_PREFIX's default: every key starts with it.
 func streamPrefix(t testing.TB) string {
