@@ -52,8 +52,10 @@ locals {
         # Relays forget an event only once a replica has it (WAIT), where
         # ElastiCache has one.
         redis_wait_replicas = var.redis_num_cache_clusters > 1 ? 1 : 0
+        # The keys sessions are checked with (secrets.tf).
+        auth_public_keys = local.auth_public_keys
       },
-      # AUTH_SECRET -> auth_secret_arn, DATABASE_URL -> database_url_arn, ...
+      # AUTH_PRIVATE_KEY -> auth_private_key_arn, DATABASE_URL -> database_url_arn, ...
       { for variable, arn in local.app_secrets[name] : "${lower(variable)}_arn" => arn },
       lookup(local.taskdef_app_vars, name, {}),
     )
@@ -68,9 +70,13 @@ locals {
       market_url = var.market_url
     }
     "web" = {
-      orders_url    = local.service_urls["orders-app"]
-      kitchen_url   = local.service_urls["kitchen-app"]
-      inventory_url = local.service_urls["inventory-app"]
+      auth_key_id = var.session_key_id
+      # The load balancer lives in the VPC: only its X-Forwarded-For names
+      # the client.
+      trusted_proxies = var.vpc_cidr
+      orders_url      = local.service_urls["orders-app"]
+      kitchen_url     = local.service_urls["kitchen-app"]
+      inventory_url   = local.service_urls["inventory-app"]
     }
   }
 }

@@ -13,12 +13,14 @@
 # (bootstrap.tf).
 #
 # Every service has credentials of its own: its Redis user, its database
-# role or user. Only AUTH_SECRET is shared.
+# role or user. Nothing is shared: the gateway alone holds the key that signs
+# sessions (web/auth-private-key); the services get its public key, which is
+# no secret (AUTH_PUBLIC_KEYS in their task definitions).
 
 locals {
   secret_names = merge(
     {
-      "auth-secret"             = "AUTH_SECRET: signs and checks the manager's sessions (gateway and services)"
+      "web/auth-private-key"    = "AUTH_PRIVATE_KEY of web: the Ed25519 key that signs the manager's sessions"
       "web/manager-password"    = "MANAGER_PASSWORD: the manager's dashboard password (put by the operator, 12+ characters)"
       "inventory-app/mongo-url" = "MONGO_URL of inventory-app: its own DocumentDB user, or the Atlas URI put by the operator"
     },
@@ -37,14 +39,23 @@ resource "aws_secretsmanager_secret" "this" {
   recovery_window_in_days = var.secret_recovery_window_days
 }
 
-resource "random_password" "auth_secret" {
-  length  = 64
-  special = false
+# The gateway's session signing key. Rotation (docs/security.md): add the
+# current public key to session_previous_public_keys, bump session_key_id and
+# `terraform apply -replace=tls_private_key.session`; remove the old entry
+# after SESSION_TTL.
+resource "tls_private_key" "session" {
+  algorithm = "ED25519"
 }
 
-resource "aws_secretsmanager_secret_version" "auth_secret" {
-  secret_id     = aws_secretsmanager_secret.this["auth-secret"].id
-  secret_string = random_password.auth_secret.result
+resource "aws_secretsmanager_secret_version" "auth_private_key" {
+  secret_id     = aws_secretsmanager_secret.this["web/auth-private-key"].id
+  secret_string = tls_private_key.session.private_key_pem_pkcs8
+}
+
+locals {
+  # KID=KEY, KEY the base64 of the public key's DER: the body of its PEM.
+  session_public_key = "${var.session_key_id}=${replace(replace(replace(tls_private_key.session.public_key_pem, "-----BEGIN PUBLIC KEY-----", ""), "-----END PUBLIC KEY-----", ""), "\n", "")}"
+  auth_public_keys   = join(",", compact([local.session_public_key, var.session_previous_public_keys]))
 }
 
 # Each service's own ElastiCache user (redis.tf).
@@ -90,26 +101,23 @@ resource "aws_secretsmanager_secret_version" "mongo_password" {
 }
 
 # The secrets each service's execution role may read, by variable name:
-# its own credentials, and the shared session secret.
+# its own credentials.
 locals {
   app_secrets = {
     "orders-app" = {
-      AUTH_SECRET  = aws_secretsmanager_secret.this["auth-secret"].arn
       REDIS_URL    = aws_secretsmanager_secret.this["orders-app/redis-url"].arn
       DATABASE_URL = aws_secretsmanager_secret.this["orders-app/database-url"].arn
     }
     "kitchen-app" = {
-      AUTH_SECRET  = aws_secretsmanager_secret.this["auth-secret"].arn
       REDIS_URL    = aws_secretsmanager_secret.this["kitchen-app/redis-url"].arn
       DATABASE_URL = aws_secretsmanager_secret.this["kitchen-app/database-url"].arn
     }
     "inventory-app" = {
-      AUTH_SECRET = aws_secretsmanager_secret.this["auth-secret"].arn
-      REDIS_URL   = aws_secretsmanager_secret.this["inventory-app/redis-url"].arn
-      MONGO_URL   = aws_secretsmanager_secret.this["inventory-app/mongo-url"].arn
+      REDIS_URL = aws_secretsmanager_secret.this["inventory-app/redis-url"].arn
+      MONGO_URL = aws_secretsmanager_secret.this["inventory-app/mongo-url"].arn
     }
     "web" = {
-      AUTH_SECRET      = aws_secretsmanager_secret.this["auth-secret"].arn
+      AUTH_PRIVATE_KEY = aws_secretsmanager_secret.this["web/auth-private-key"].arn
       MANAGER_PASSWORD = aws_secretsmanager_secret.this["web/manager-password"].arn
       REDIS_URL        = aws_secretsmanager_secret.this["web/redis-url"].arn
     }

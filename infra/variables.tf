@@ -432,3 +432,20 @@ variable "create_github_oidc_provider" {
   type        = bool
   default     = true
 }
+
+variable "session_key_id" {
+  description = "Name (kid) of the gateway's session signing key; change it with each rotation (docs/security.md)."
+  type        = string
+  default     = "k1"
+
+  validation {
+    condition     = can(regex("^[A-Za-z0-9._-]{1,64}$", var.session_key_id))
+    error_message = "session_key_id must be 1-64 letters, digits, '.', '_' or '-'."
+  }
+}
+
+variable "session_previous_public_keys" {
+  description = "During a key rotation, the previous key's KID=KEY entry (AUTH_PUBLIC_KEYS), so that sessions it signed stay valid until they expire; empty otherwise."
+  type        = string
+  default     = ""
+}

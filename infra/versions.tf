@@ -13,6 +13,11 @@ terraform {
       source  = "hashicorp/random"
       version = "~> 3.6"
     }
+    # Ed25519 keys (tls_private_key): 4.0.
+    tls = {
+      source  = "hashicorp/tls"
+      version = "~> 4.0"
+    }
   }
 
   # Partial configuration: the bucket, key and region are given to

@@ -9,7 +9,8 @@ import (
 )
 
 // Least privilege on AWS: every service reads only its own credentials (its
-// Redis user, its database role or user; AUTH_SECRET alone is shared), no
+// Redis user, its database role or user, the gateway's signing key; nothing
+// is shared), no
 // task definition of a service gets a master password, and the GitHub deploy
 // role trusts only the deploy workflow on main.
 
@@ -86,7 +87,8 @@ func TestServicesOwnCredentials(t *testing.T) {
 	tf := readTerraform(t)
 	var bad problems
 
-	// local.app_secrets: <app>/... secrets only, but the shared AUTH_SECRET.
+	// local.app_secrets: <app>/... secrets only; a service holds no signing
+	// key (AUTH_* secrets are web's alone).
 	locals := tfLocals(t, "infra/secrets.tf")
 	for app, body := range entries(object(locals["app_secrets"])) {
 		for variable, value := range entries(object(body)) {
@@ -94,8 +96,8 @@ func TestServicesOwnCredentials(t *testing.T) {
 			switch {
 			case m == nil:
 				bad.addf("local.app_secrets[%q].%s = %s: want aws_secretsmanager_secret.this[...].arn", app, variable, value)
-			case strings.HasPrefix(variable, "AUTH_"):
-				// The session secret every service shares.
+			case strings.HasPrefix(variable, "AUTH_") && app != "web":
+				bad.addf("local.app_secrets[%q].%s: only the gateway holds a session key; services verify with AUTH_PUBLIC_KEYS", app, variable)
 			case !strings.HasPrefix(m[1], app+"/"):
 				bad.addf("local.app_secrets[%q].%s reads the secret %s, not one of %s's own (%s/...)", app, variable, m[1], app, app)
 			}

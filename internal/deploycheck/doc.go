@@ -48,9 +48,10 @@
 //     sends (read from the source: go-redis calls, Lua scripts, hand-built
 //     commands; rediscode_test.go); each service connects as its own user;
 //     the default user is the operator's behind a password, or off.
-//   - AWS: each service's secrets are its own (AUTH_SECRET alone is
-//     shared), none is built from a master user, and only the database
-//     bootstrap tasks read the master users' secrets.
+//   - AWS: each service's secrets are its own (only web holds the session
+//     signing key; the services get its public key), none is built from a
+//     master user, and only the database bootstrap tasks read the master
+//     users' secrets.
 //   - CI/CD: the deploy role trusts only deploy.yml on main (the token's sub
 //     and job_workflow_ref); every action a workflow uses is pinned to a
 //     commit; CI runs govulncheck.

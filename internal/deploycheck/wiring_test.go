@@ -123,6 +123,8 @@ func checkWiring(d deployable, p place) (wired, problems) {
 var optional = map[string]string{
 	"WS_ALLOWED_ORIGINS": "inventory-app: browser origins besides the feed's own; browsers reach the feed only through the gateway, which relays it without an Origin",
 	"PPROF_ADDR":         "every service: the profiler is for an operator measuring one replica by hand, never served by default",
+	"AUTH_PUBLIC_KEYS":   "web: keys accepted besides its own, during a rotation only (the services must set it: they have no key of their own)",
+	"TRUSTED_PROXIES":    "web: the load balancers in front of it; with none (compose publishes the gateway itself) the peer is the client",
 	"LEADER_HOLDER":      "inventory-app: replicas share the warehouse's store, so each must be a new holder at every start (the host-random default); only the embedded run, which owns its store alone, names itself",
 }
 
