@@ -2,6 +2,7 @@ package gateway
 
 import (
 	"bytes"
+	"iter"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
@@ -19,7 +20,7 @@ var hopByHop = []string{
 
 // header is what request and response headers share.
 type header interface {
-	VisitAll(func(key, value []byte))
+	All() iter.Seq2[[]byte, []byte]
 	Del(key string)
 }
 
@@ -27,16 +28,16 @@ type header interface {
 // Connection header names as hop-by-hop.
 func stripHopByHop(h header) {
 	var named []string
-	h.VisitAll(func(key, value []byte) {
+	for key, value := range h.All() {
 		if !bytes.EqualFold(key, []byte(fiber.HeaderConnection)) {
-			return
+			continue
 		}
 		for _, name := range strings.Split(string(value), ",") {
 			if name = strings.TrimSpace(name); name != "" {
 				named = append(named, name)
 			}
 		}
-	})
+	}
 	for _, name := range named {
 		h.Del(name)
 	}
@@ -50,11 +51,11 @@ func stripHopByHop(h header) {
 // do not need it.
 func dropForwarding(h *fasthttp.RequestHeader) {
 	var names []string
-	h.VisitAll(func(key, _ []byte) {
+	for key := range h.All() {
 		if hasPrefixFold(key, "X-Forwarded-") || bytes.EqualFold(key, []byte(fiber.HeaderForwarded)) {
 			names = append(names, string(key))
 		}
-	})
+	}
 	for _, name := range names {
 		h.Del(name)
 	}

@@ -39,13 +39,12 @@ func newAPIProxy(upstreams map[string]string, sessions *Sessions, timeout time.D
 			MaxResponseBodySize: 64 << 20,
 			// The client never resends a request by itself. fasthttp would
 			// resend one whose connection dropped, a POST included when the
-			// service closed the connection before answering (whatever
-			// RetryIf says): a placement the service stored, sent again,
+			// service closed the connection before answering: a placement the service stored, sent again,
 			// would place the dishes twice. Only the idempotent reads are
 			// resent, once, by forward; a placement is retried by its
 			// client, with the same Idempotency-Key.
 			MaxIdemponentCallAttempts: 1,
-			RetryIf:                   func(*fasthttp.Request) bool { return false },
+			RetryIfErr:                func(*fasthttp.Request, int, error) (bool, bool) { return false, false },
 			// forward sends the path it cleaned and escaped itself;
 			// normalising would decode it a second time.
 			DisablePathNormalizing: true,
