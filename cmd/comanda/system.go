@@ -187,21 +187,19 @@ func (s *System) Run(ctx context.Context) error {
 }
 
 // stop releases what a failed Start opened: each service already created
-// runs with a cancelled context, which closes its clients at once.
+// is closed without running.
 func (s *System) stop() {
-	done, cancel := context.WithCancel(context.Background())
-	cancel()
-	if s.Orders != nil {
-		_ = s.Orders.Run(done)
-	}
-	if s.Kitchen != nil {
-		_ = s.Kitchen.Run(done)
+	if s.Web != nil {
+		s.Web.Close()
 	}
 	if s.Inventory != nil {
-		_ = s.Inventory.Run(done)
+		s.Inventory.Close()
 	}
-	if s.Web != nil {
-		_ = s.Web.Run(done)
+	if s.Kitchen != nil {
+		s.Kitchen.Close()
+	}
+	if s.Orders != nil {
+		s.Orders.Close()
 	}
 	s.close()
 }

@@ -1,7 +1,9 @@
-// Package lifecycle runs the parts of one Comanda service and shuts them down
-// in the order that loses nothing: stop taking requests and messages and let
-// in-flight ones finish, then publish what the outbox still holds. The caller
-// closes its clients after Run returns.
+// Package lifecycle is the skeleton every Comanda service is built on
+// (Service: Redis, metrics, the relay, consumers from the shared settings,
+// the HTTP app with its probes, docs and authenticated API group, the
+// listener, an ordered Close), and runs its parts, shutting them down in the
+// order that loses nothing: stop taking requests and messages and let
+// in-flight ones finish, then publish what the outbox still holds.
 //
 // The package must not import any app.
 package lifecycle
@@ -30,7 +32,8 @@ type Parts struct {
 	// Workers run until their context ends and then drain (stream
 	// consumers, the warehouse).
 	Workers []func(context.Context) error
-	// Relay publishes the outbox; it stops last.
+	// Relay publishes the outbox; it stops last. A service that publishes
+	// nothing (the gateway) has none.
 	Relay *outbox.Relay
 }
 
@@ -38,7 +41,11 @@ type Parts struct {
 func Run(ctx context.Context, p Parts) error {
 	relayCtx, stopRelay := context.WithCancel(context.WithoutCancel(ctx))
 	relayDone := make(chan error, 1)
-	go func() { relayDone <- p.Relay.Run(relayCtx) }()
+	if p.Relay != nil {
+		go func() { relayDone <- p.Relay.Run(relayCtx) }()
+	} else {
+		relayDone <- nil
+	}
 
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return httpx.ServeListener(gctx, p.HTTP, p.Listener, p.Grace) })

@@ -8,6 +8,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/comanda-dev/comanda/internal/events"
+	"github.com/comanda-dev/comanda/internal/lifecycle"
 	"github.com/comanda-dev/comanda/internal/stream"
 	"github.com/comanda-dev/comanda/inventory-app/internal/consumer"
 	"github.com/comanda-dev/comanda/inventory-app/internal/leader"
@@ -25,33 +26,22 @@ func (a *App) lead(ctx context.Context, tok warehouse.Token) error {
 		InitialStock: a.cfg.InitialStock, RetryMin: a.cfg.MarketRetryMin, RetryMax: a.cfg.MarketRetryMax,
 		CallsPerIngredient: a.cfg.MarketCallsPerIngredient,
 		Token:              tok, Fenced: func() { a.elector.Fenced(tok) },
-		Published: a.relay.Notify, Logger: a.log.With("token", int64(tok)),
+		Published: a.Relay.Notify, Logger: a.Log.With("token", int64(tok)),
 	})
 	if err != nil {
 		return fmt.Errorf("loading the warehouse: %w", err)
 	}
-	c, err := stream.NewConsumer(a.rdb, stream.Options{
-		Group:         consumer.Group,
-		Streams:       []string{a.streams.Kitchen},
-		Types:         consumer.Types,
-		DeadLetter:    a.streams.DeadLetter,
-		Read:          256,
-		MinIdle:       a.cfg.ReclaimIdle,
-		MaxDeliveries: a.cfg.MaxDeliveries,
-		DrainTimeout:  a.cfg.ShutdownTimeout / 2,
-		// The previous leader's consumer is dead or fenced: what it read
-		// and never acknowledged is this term's at once, not after
-		// RECLAIM_IDLE.
-		Exclusive: true,
-		Metrics:   a.metrics,
-		Logger:    a.log,
-	}, consumer.Handler(w))
+	// The previous leader's consumer is dead or fenced: what it read and
+	// never acknowledged is this term's at once, not after RECLAIM_IDLE.
+	c, err := stream.NewConsumer(a.Redis, a.Options(lifecycle.ConsumerOptions{
+		Group: consumer.Group, Streams: []string{a.Streams.Kitchen}, Types: consumer.Types, Exclusive: true,
+	}), consumer.Handler(w))
 	if err != nil {
 		return err
 	}
 	a.books.Attach(w)
 	defer a.books.Detach(w)
-	a.relay.Notify() // the previous leader may have left events unpublished
+	a.Relay.Notify() // the previous leader may have left events unpublished
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return c.Run(gctx) })
 	g.Go(func() error { return w.Run(gctx) })

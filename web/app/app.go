@@ -64,7 +64,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	if cfg.AuthDisabled {
 		log.Warn("AUTH_DISABLED=true: the dashboard and every API are open to anyone who can reach them; never run this way in production")
 	} else if signer, checker, err = sessionKeys(cfg, rdb); err != nil {
-		a.close()
+		a.Close()
 		return nil, err
 	}
 	sessions := gateway.NewSessions(signer, checker, cfg.SessionTTL)
@@ -72,7 +72,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	var manager gateway.Manager
 	if !cfg.AuthDisabled {
 		if manager, err = gateway.NewManager(cfg.ManagerUser, cfg.ManagerPassword, cfg.ManagerPasswordHash); err != nil {
-			a.close()
+			a.Close()
 			return nil, fmt.Errorf("preparing the manager account: %w", err)
 		}
 	}
@@ -113,7 +113,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	// 3. The listener.
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
-		a.close()
+		a.Close()
 		return nil, fmt.Errorf("listening on %s: %w", cfg.Addr, err)
 	}
 	a.ln = ln
@@ -145,7 +145,8 @@ func sessionKeys(cfg Config, rdb redis.UniversalClient) (*auth.Signer, *auth.Che
 	return signer, auth.NewChecker(verifier, auth.NewRegistry(rdb, cfg.StreamPrefix)), nil
 }
 
-func (a *App) close() {
+// Close closes what New opened, for a gateway that will not Run.
+func (a *App) Close() {
 	if a.ln != nil {
 		_ = a.ln.Close()
 	}
@@ -187,9 +188,6 @@ func (a *App) Addr() string { return a.ln.Addr().String() }
 func (a *App) Run(ctx context.Context) error {
 	stop := context.AfterFunc(ctx, a.gateway.CloseFeeds)
 	defer stop()
-	a.log.Info("web ready", "addr", a.Addr())
-	err := httpx.ServeListener(ctx, a.http, a.ln, a.cfg.ShutdownTimeout/2)
-	a.close()
-	a.log.Info("web stopped")
-	return err
+	defer a.Close()
+	return lifecycle.Run(ctx, lifecycle.Parts{Name: "web", Log: a.log, HTTP: a.http, Listener: a.ln, Grace: a.cfg.ShutdownTimeout / 2})
 }
