@@ -143,7 +143,7 @@ func read(t *testing.T, c *fws.Conn) message {
 
 // readUntil reads frames until every order in want reached stage, and
 // returns how many frames that took.
-func readUntil(t *testing.T, c *fws.Conn, want []string, stage string) (frames int, last message) {
+func readUntil(t *testing.T, c *fws.Conn, want []string, stage events.Stage) (frames int, last message) {
 	t.Helper()
 	missing := map[string]bool{}
 	for _, id := range want {

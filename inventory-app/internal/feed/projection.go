@@ -11,11 +11,6 @@ import (
 	"github.com/comanda-dev/comanda/internal/stream"
 )
 
-// Stages, in the order an order moves through them.
-var stageRank = map[string]int{
-	"placed": 0, "queued": 1, "waiting_ingredients": 2, "preparing": 3, "delivered": 4,
-}
-
 const (
 	keepPurchases   = 100
 	keepDeadLetters = 50
@@ -23,27 +18,27 @@ const (
 
 // order is the projection of one order.
 type order struct {
-	stage  string // progress: placed … delivered
-	failed string // reason, while failed
+	stage  events.Stage // progress: placed … delivered
+	failed string       // reason, while failed
 	// failedAt is the stage the order had when it failed: a replayed
 	// message that moves it past that stage clears the failure.
-	failedAt string
+	failedAt events.Stage
 	recipe   string
 	since    time.Time
 	placedAt time.Time
 	missing  []events.Item
 }
 
-func (o *order) status() string {
-	if o.stage != "delivered" && o.failed != "" {
-		return "failed"
+func (o *order) status() events.Stage {
+	if o.stage != events.StageDelivered && o.failed != "" {
+		return events.StageFailed
 	}
 	return o.stage
 }
 
 func (o *order) active() bool {
 	s := o.status()
-	return s != "delivered" && s != "failed"
+	return s != events.StageDelivered && s != events.StageFailed
 }
 
 // projection is what the feed knows, built from the streams alone. It is not
@@ -159,9 +154,9 @@ func (p *projection) apply(m stream.Message) {
 		dv := deadLetterView{ID: m.ID, OrderID: e.OrderID, Group: pl.Group, Type: pl.Type, Reason: pl.Reason, At: e.Time, T: t}
 		p.deadLetter = appendCapped(p.deadLetter, dv, keepDeadLetters)
 		p.delta.deadLetters = append(p.delta.deadLetters, dv)
-		if o, ok := p.orders[e.OrderID]; ok && o.stage != "delivered" && o.failed == "" {
+		if o, ok := p.orders[e.OrderID]; ok && o.stage != events.StageDelivered && o.failed == "" {
 			was := o.status()
-			o.failed, o.failedAt = pl.Group+": "+pl.Reason, o.stage
+			o.failed, o.failedAt = events.FailureReason(pl), o.stage
 			p.settle(e.OrderID, o, was)
 			p.touch(e.OrderID, o, e.Time, t)
 		}
@@ -173,22 +168,15 @@ func (p *projection) order(id string, at time.Time) *order {
 	if o, ok := p.orders[id]; ok {
 		return o
 	}
-	o := &order{stage: "placed", since: at}
+	o := &order{stage: events.StagePlaced, since: at}
 	p.orders[id] = o
 	p.active[id] = o
 	return o
 }
 
-var kitchenStage = map[string]string{
-	events.TypeRecipePicked:         "queued",
-	events.TypeIngredientsRequested: "waiting_ingredients",
-	events.TypeCookingStarted:       "preparing",
-	events.TypeDishDelivered:        "delivered",
-}
-
 // advance moves an order forward; a late or repeated event changes nothing.
 func (p *projection) advance(e events.Envelope, t int64) {
-	stage := kitchenStage[e.Type]
+	stage, _ := events.MovesTo(e.Type)
 	var recipe struct {
 		Recipe string `json:"recipe"`
 	}
@@ -199,19 +187,19 @@ func (p *projection) advance(e events.Envelope, t int64) {
 	if o.recipe == "" {
 		o.recipe = recipe.Recipe
 	}
-	if stageRank[stage] <= stageRank[o.stage] {
+	if stage.Rank() <= o.stage.Rank() {
 		return
 	}
 	was := o.status()
 	o.stage, o.since = stage, e.Time
-	if stage == "delivered" {
+	if stage == events.StageDelivered {
 		o.failed, o.missing = "", nil
 	}
-	if o.failed != "" && stageRank[stage] > stageRank[o.failedAt] {
+	if o.failed != "" && stage.Rank() > o.failedAt.Rank() {
 		// The failed message was replayed and handled: the order moves on.
 		o.failed = ""
 	}
-	if stage == "preparing" {
+	if stage == events.StagePreparing {
 		o.missing = nil
 	}
 	p.settle(e.OrderID, o, was)
@@ -221,23 +209,23 @@ func (p *projection) advance(e events.Envelope, t int64) {
 // settle keeps the active set and the counters in step with o's status,
 // which was was: an order settles as delivered or failed, and a failed one
 // whose message was replayed comes back.
-func (p *projection) settle(id string, o *order, was string) {
+func (p *projection) settle(id string, o *order, was events.Stage) {
 	now := o.status()
 	if was == now {
 		return
 	}
 	switch was {
-	case "delivered":
+	case events.StageDelivered:
 		p.delivered--
-	case "failed":
+	case events.StageFailed:
 		p.failed--
 	default:
 		delete(p.active, id)
 	}
 	switch now {
-	case "delivered":
+	case events.StageDelivered:
 		p.delivered++
-	case "failed":
+	case events.StageFailed:
 		p.failed++
 	default:
 		p.active[id] = o
@@ -246,7 +234,7 @@ func (p *projection) settle(id string, o *order, was string) {
 
 func (p *projection) touch(id string, o *order, at time.Time, t int64) {
 	v := orderView{ID: id, Stage: o.status(), Recipe: o.recipe, At: at, Missing: o.missing, T: t}
-	if o.status() == "failed" {
+	if o.status() == events.StageFailed {
 		v.Reason = o.failed
 	}
 	p.delta.orders[id] = v

@@ -17,7 +17,7 @@ type counts struct {
 
 type orderView struct {
 	ID       string        `json:"id"`
-	Stage    string        `json:"stage"`
+	Stage    events.Stage  `json:"stage"`
 	Recipe   string        `json:"recipe,omitempty"`
 	Since    time.Time     `json:"since,omitzero"`
 	PlacedAt time.Time     `json:"placedAt,omitzero"`

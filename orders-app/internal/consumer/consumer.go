@@ -62,25 +62,12 @@ func toChange(e events.Envelope) (order.Change, error) {
 	case events.TypeDeadLettered:
 		var p events.DeadLettered
 		p, err = events.DecodePayload[events.DeadLettered](e)
-		c.Status, c.Reason = order.Failed, fmt.Sprintf("%s could not handle %s: %s", p.Group, p.Type, p.Reason)
+		c.Status, c.Reason = order.Failed, events.FailureReason(p)
 		c.RecoversAt = recoversAt(p)
 	default:
 		return c, stream.Permanent(fmt.Errorf("orders-app does not handle %s", e.Type))
 	}
 	return c, err
-}
-
-// reached is the status an order has surely reached once a message of the
-// type exists.
-var reached = map[string]order.Status{
-	events.TypeOrderPlaced:          order.Placed,
-	events.TypeRecipePicked:         order.Queued,
-	events.TypeIngredientsRequested: order.WaitingIngredients,
-	events.TypeIngredientsReserved:  order.WaitingIngredients,
-	events.TypeIngredientsShort:     order.WaitingIngredients,
-	events.TypeMarketBought:         order.WaitingIngredients,
-	events.TypeCookingStarted:       order.Preparing,
-	events.TypeDishDelivered:        order.Delivered,
 }
 
 // recoversAt is the least status whose arrival proves that a dead-lettered
@@ -90,7 +77,7 @@ var reached = map[string]order.Status{
 // this service never recorded. Unknown types: only a delivery or a reopen
 // can tell.
 func recoversAt(p events.DeadLettered) order.Status {
-	st, ok := reached[p.Type]
+	st, ok := events.Reached(p.Type)
 	if !ok {
 		return ""
 	}

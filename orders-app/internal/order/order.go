@@ -77,7 +77,7 @@ func (o *Order) Apply(c Change) bool {
 	switch {
 	case c.Status == Failed:
 		changed = o.fail(c) || changed
-	case c.Status.rank() > o.Progress.rank():
+	case c.Status.Rank() > o.Progress.Rank():
 		o.Progress = c.Status
 		if c.Status == Delivered {
 			o.DeliveredAt = c.At
@@ -105,7 +105,7 @@ func (o *Order) fail(c Change) bool {
 	if o.Progress == Delivered || (c.EventID != "" && c.EventID == o.FailedBy) {
 		return false
 	}
-	if c.RecoversAt.rank() >= 0 && o.Progress.rank() >= c.RecoversAt.rank() {
+	if c.RecoversAt.Rank() >= 0 && o.Progress.Rank() >= c.RecoversAt.Rank() {
 		return false
 	}
 	reason := c.Reason
@@ -117,7 +117,7 @@ func (o *Order) fail(c Change) bool {
 }
 
 func (o *Order) recovered() bool {
-	return o.RecoversAt.rank() >= 0 && o.Progress.rank() >= o.RecoversAt.rank()
+	return o.RecoversAt.Rank() >= 0 && o.Progress.Rank() >= o.RecoversAt.Rank()
 }
 
 // Reopen clears a failure so that the order's replayed message can move it
