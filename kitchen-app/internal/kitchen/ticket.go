@@ -60,3 +60,11 @@ func (t *Ticket) moveTo(s Stage, at time.Time) {
 		t.UpdatedAt = at
 	}
 }
+
+// ChangedFrom reports whether t differs from before in anything a store
+// keeps of a ticket after it was opened: an update that changes nothing
+// writes nothing.
+func (t Ticket) ChangedFrom(before Ticket) bool {
+	return t.Stage != before.Stage || t.FailureReason != before.FailureReason ||
+		!t.Since.Equal(before.Since) || !t.UpdatedAt.Equal(before.UpdatedAt)
+}

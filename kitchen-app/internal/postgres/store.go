@@ -213,7 +213,7 @@ func (s *Store) Update(ctx context.Context, orderIDs []string, fn func(map[strin
 		}
 		b := &pgx.Batch{}
 		for id, t := range after {
-			if changed(before[id], *t) {
+			if t.ChangedFrom(before[id]) {
 				b.Queue(`UPDATE tickets SET stage = $2, failure_reason = $3, since = $4, updated_at = $5 WHERE order_id = $1`,
 					id, string(t.Stage), t.FailureReason, t.Since, t.UpdatedAt)
 			}
@@ -229,10 +229,6 @@ func (s *Store) Update(ctx context.Context, orderIDs []string, fn func(map[strin
 
 // changed compares what Update may change; the order id, recipe and
 // creation time are fixed when the ticket is created.
-func changed(a, b kitchen.Ticket) bool {
-	return a.Stage != b.Stage || a.FailureReason != b.FailureReason ||
-		!a.Since.Equal(b.Since) || !a.UpdatedAt.Equal(b.UpdatedAt)
-}
 
 // PublishPending implements kitchen.Store.
 func (s *Store) PublishPending(ctx context.Context, limit int, publish func(context.Context, []events.Envelope) error) (int, error) {

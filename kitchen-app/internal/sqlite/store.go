@@ -67,9 +67,6 @@ func micros(t time.Time) int64 { return t.UnixMicro() }
 
 func fromMicros(us int64) time.Time { return time.UnixMicro(us).UTC() }
 
-// inTx runs fn in a transaction. Transactions take SQLite's write lock when
-// they begin, so a read and a write inside fn are one critical section.
-
 // Recipes implements kitchen.Store.
 func (s *Store) Recipes(ctx context.Context) ([]kitchen.Recipe, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT r.name, i.ingredient, i.quantity FROM recipes r
@@ -231,7 +228,7 @@ func (s *Store) Update(ctx context.Context, orderIDs []string, fn func(map[strin
 		}
 		var upd *sql.Stmt
 		for id, t := range after {
-			if !changed(before[id], *t) {
+			if !t.ChangedFrom(before[id]) {
 				continue
 			}
 			if upd == nil {
@@ -250,10 +247,6 @@ func (s *Store) Update(ctx context.Context, orderIDs []string, fn func(map[strin
 
 // changed compares what Update may change; the order id, recipe and
 // creation time are fixed when the ticket is created.
-func changed(a, b kitchen.Ticket) bool {
-	return a.Stage != b.Stage || a.FailureReason != b.FailureReason ||
-		!a.Since.Equal(b.Since) || !a.UpdatedAt.Equal(b.UpdatedAt)
-}
 
 // PublishPending implements kitchen.Store.
 func (s *Store) PublishPending(ctx context.Context, limit int, publish func(context.Context, []events.Envelope) error) (int, error) {

@@ -137,3 +137,12 @@ func (o *Order) Reopen(at time.Time, failedBy string) bool {
 	}
 	return true
 }
+
+// ChangedFrom reports whether o differs from before in anything a store
+// keeps of an order after it was placed: an update that changes nothing
+// writes nothing.
+func (o Order) ChangedFrom(before Order) bool {
+	return o.Progress != before.Progress || o.Recipe != before.Recipe || o.FailureReason != before.FailureReason ||
+		o.FailedBy != before.FailedBy || o.RecoversAt != before.RecoversAt || !o.UpdatedAt.Equal(before.UpdatedAt) ||
+		!o.DeliveredAt.Equal(before.DeliveredAt)
+}

@@ -193,7 +193,7 @@ func (s *Store) Update(ctx context.Context, ids []string, fn func(map[string]*or
 		b := &pgx.Batch{}
 		for _, before := range loaded {
 			after := orders[before.ID]
-			if !changed(before, *after) {
+			if !after.ChangedFrom(before) {
 				continue
 			}
 			var delivered *time.Time
@@ -215,11 +215,6 @@ func (s *Store) Update(ctx context.Context, ids []string, fn func(map[string]*or
 		}
 		return nil
 	})
-}
-
-func changed(a, b order.Order) bool {
-	return a.Progress != b.Progress || a.Recipe != b.Recipe || a.FailureReason != b.FailureReason ||
-		a.FailedBy != b.FailedBy || a.RecoversAt != b.RecoversAt || !a.UpdatedAt.Equal(b.UpdatedAt) || !a.DeliveredAt.Equal(b.DeliveredAt)
 }
 
 // PublishPending implements order.Store.

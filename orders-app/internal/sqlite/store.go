@@ -253,7 +253,7 @@ func (s *Store) Update(ctx context.Context, ids []string, fn func(map[string]*or
 		var upd *sql.Stmt
 		for _, before := range loaded {
 			after := orders[before.ID]
-			if !changed(before, *after) {
+			if !after.ChangedFrom(before) {
 				continue
 			}
 			if upd == nil {
@@ -273,11 +273,6 @@ func (s *Store) Update(ctx context.Context, ids []string, fn func(map[string]*or
 		}
 		return s.insertSteps(ctx, tx, steps, true)
 	})
-}
-
-func changed(a, b order.Order) bool {
-	return a.Progress != b.Progress || a.Recipe != b.Recipe || a.FailureReason != b.FailureReason ||
-		a.FailedBy != b.FailedBy || a.RecoversAt != b.RecoversAt || !a.UpdatedAt.Equal(b.UpdatedAt) || !a.DeliveredAt.Equal(b.DeliveredAt)
 }
 
 // PublishPending implements order.Store.
