@@ -62,8 +62,9 @@ func (t *Ticket) moveTo(s Stage, at time.Time) {
 }
 
 // ChangedFrom reports whether t differs from before in anything a store
-// keeps of a ticket after it was opened: an update that changes nothing
-// writes nothing.
+// keeps of a ticket after it was opened (the order id, the recipe and the
+// creation time are fixed then): an update that changes nothing writes
+// nothing.
 func (t Ticket) ChangedFrom(before Ticket) bool {
 	return t.Stage != before.Stage || t.FailureReason != before.FailureReason ||
 		!t.Since.Equal(before.Since) || !t.UpdatedAt.Equal(before.UpdatedAt)
