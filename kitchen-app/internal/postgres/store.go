@@ -227,9 +227,6 @@ func (s *Store) Update(ctx context.Context, orderIDs []string, fn func(map[strin
 	})
 }
 
-// changed compares what Update may change; the order id, recipe and
-// creation time are fixed when the ticket is created.
-
 // PublishPending implements kitchen.Store.
 func (s *Store) PublishPending(ctx context.Context, limit int, publish func(context.Context, []events.Envelope) error) (int, error) {
 	return pgstore.PublishOutbox(ctx, s.pool, limit, publish)
