@@ -6,4 +6,11 @@
 // pushes frames to WebSocket clients, each with its own writer goroutine and a
 // small queue; a client that falls behind is dropped and resumes with its
 // cursor.
+//
+// It lives in inventory-app because the feed's most frequent news is the
+// warehouse's own (stock, purchases, who waits for what), and a snapshot
+// needs the stock as the warehouse has it at that instant (Source); the
+// rest it reads from the streams alone, as any replica of any service
+// could. It keeps nothing of its own: a new process builds it again from
+// the retained streams and orders-app's counts.
 package feed
