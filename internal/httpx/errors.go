@@ -1,6 +1,7 @@
 package httpx
 
 import (
+	"context"
 	"errors"
 	"log/slog"
 	"net/http"
@@ -8,6 +9,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/comanda-dev/comanda/internal/fault"
+	"github.com/comanda-dev/comanda/internal/invalid"
 )
 
 // Error is an error with the HTTP status and stable code a client sees.
@@ -44,10 +46,15 @@ func errorHandler(log *slog.Logger, mapErr func(error) *Error) fiber.ErrorHandle
 	return func(c *fiber.Ctx, err error) error {
 		var he *Error
 		var fe *fiber.Error
+		var bad *invalid.Error
 		switch {
 		case errors.As(err, &he):
 		case mapErr != nil && mapErr(err) != nil:
 			he = mapErr(err)
+		case errors.As(err, &bad):
+			he = Errorf(http.StatusUnprocessableEntity, "invalid_"+bad.Field, bad.Field+" "+bad.Message)
+		case errors.Is(err, context.DeadlineExceeded):
+			he = Errorf(http.StatusServiceUnavailable, "timeout", "the store did not answer in time; try again")
 		case errors.As(err, &fe):
 			he = &Error{Status: fe.Code, Code: codeFor(fe.Code), Message: fe.Message}
 		case fault.IsUnavailable(err):

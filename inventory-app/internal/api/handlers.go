@@ -132,14 +132,9 @@ func (h *Handlers) reservation(c *fiber.Ctx) error {
 
 // MapError translates the domain's errors for the HTTP error handler.
 func MapError(err error) *httpx.Error {
-	var invalid *warehouse.InvalidError
 	switch {
-	case errors.As(err, &invalid):
-		return httpx.Errorf(http.StatusUnprocessableEntity, "invalid_"+invalid.Field, invalid.Field+" "+invalid.Message)
 	case errors.Is(err, warehouse.ErrNotFound):
 		return httpx.Errorf(http.StatusNotFound, "reservation_not_found", "no reservation for this order id")
-	case errors.Is(err, context.DeadlineExceeded):
-		return httpx.Errorf(http.StatusServiceUnavailable, "timeout", "the store did not answer in time; try again")
 	}
 	return nil
 }

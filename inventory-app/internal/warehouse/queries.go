@@ -4,16 +4,9 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/comanda-dev/comanda/internal/invalid"
 	"github.com/google/uuid"
 )
-
-// InvalidError reports bad input from a client; Field names what is wrong.
-type InvalidError struct {
-	Field   string
-	Message string
-}
-
-func (e *InvalidError) Error() string { return e.Field + ": " + e.Message }
 
 // IngredientState is the stock of one ingredient and what the warehouse is
 // doing about it.
@@ -59,17 +52,17 @@ func (w *Warehouse) Purchases(ctx context.Context, q PurchaseQuery) (PurchasePag
 
 func purchases(ctx context.Context, store Store, q PurchaseQuery) (PurchasePage, error) {
 	if q.Ingredient != "" && !Known(q.Ingredient) {
-		return PurchasePage{}, &InvalidError{Field: "ingredient", Message: fmt.Sprintf("unknown ingredient %q", q.Ingredient)}
+		return PurchasePage{}, &invalid.Error{Field: "ingredient", Message: fmt.Sprintf("unknown ingredient %q", q.Ingredient)}
 	}
 	if q.Limit == 0 {
 		q.Limit = 50
 	}
 	if q.Limit < 1 || q.Limit > MaxPage {
-		return PurchasePage{}, &InvalidError{Field: "limit", Message: fmt.Sprintf("must be between 1 and %d", MaxPage)}
+		return PurchasePage{}, &invalid.Error{Field: "limit", Message: fmt.Sprintf("must be between 1 and %d", MaxPage)}
 	}
 	if q.After != "" {
 		if _, err := uuid.Parse(q.After); err != nil {
-			return PurchasePage{}, &InvalidError{Field: "cursor", Message: "not a cursor this service issued"}
+			return PurchasePage{}, &invalid.Error{Field: "cursor", Message: "not a cursor this service issued"}
 		}
 	}
 	want := q.Limit

@@ -1,7 +1,6 @@
 package api
 
 import (
-	"context"
 	"errors"
 	"net/http"
 	"time"
@@ -122,14 +121,9 @@ func (h *Handlers) get(c *fiber.Ctx) error {
 
 // MapError translates the domain's errors for the HTTP error handler.
 func MapError(err error) *httpx.Error {
-	var invalid *kitchen.InvalidError
 	switch {
-	case errors.As(err, &invalid):
-		return httpx.Errorf(http.StatusUnprocessableEntity, "invalid_"+invalid.Field, invalid.Field+" "+invalid.Message)
 	case errors.Is(err, kitchen.ErrNotFound):
 		return httpx.Errorf(http.StatusNotFound, "ticket_not_found", "the kitchen has no ticket for this order")
-	case errors.Is(err, context.DeadlineExceeded):
-		return httpx.Errorf(http.StatusServiceUnavailable, "timeout", "the store did not answer in time; try again")
 	}
 	return nil
 }

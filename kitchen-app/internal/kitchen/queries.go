@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"strings"
+
+	"github.com/comanda-dev/comanda/internal/invalid"
 )
 
 var stageNames = func() string {
@@ -31,7 +33,7 @@ func (s *Service) List(ctx context.Context, stage Stage, limit int) ([]Ticket, e
 	q := Query{Stages: InProgress, Limit: limit}
 	if stage != "" {
 		if !stage.Valid() {
-			return nil, &InvalidError{Field: "status", Message: fmt.Sprintf("must be one of %s; got %q", stageNames, stage)}
+			return nil, &invalid.Error{Field: "status", Message: fmt.Sprintf("must be one of %s; got %q", stageNames, stage)}
 		}
 		q.Stages = []Stage{stage}
 	}
@@ -39,7 +41,7 @@ func (s *Service) List(ctx context.Context, stage Stage, limit int) ([]Ticket, e
 		q.Limit = 100
 	}
 	if q.Limit < 1 || q.Limit > MaxList {
-		return nil, &InvalidError{Field: "limit", Message: fmt.Sprintf("must be between 1 and %d", MaxList)}
+		return nil, &invalid.Error{Field: "limit", Message: fmt.Sprintf("must be between 1 and %d", MaxList)}
 	}
 	tickets, err := s.store.List(ctx, q)
 	if err != nil {

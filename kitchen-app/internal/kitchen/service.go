@@ -19,14 +19,6 @@ const Source = "kitchen-app"
 // never be served.
 var ErrInvalidOrderID = errors.New("not an order id")
 
-// InvalidError reports bad input from a client; Field names what is wrong.
-type InvalidError struct {
-	Field   string
-	Message string
-}
-
-func (e *InvalidError) Error() string { return e.Field + ": " + e.Message }
-
 // Options configure a Service.
 type Options struct {
 	// Random picks the recipes; nil picks with a random seed.

@@ -9,6 +9,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/comanda-dev/comanda/internal/httpx"
+	"github.com/comanda-dev/comanda/internal/invalid"
 	"github.com/comanda-dev/comanda/internal/stream"
 	"github.com/comanda-dev/comanda/orders-app/internal/order"
 	"github.com/comanda-dev/comanda/orders-app/internal/replay"
@@ -192,7 +193,7 @@ func (h *Handlers) deadLetters(c *fiber.Ctx) error {
 		limit = 50
 	}
 	if limit < 1 || limit > order.MaxPage {
-		return &order.InvalidError{Field: "limit", Message: "must be between 1 and 500"}
+		return &invalid.Error{Field: "limit", Message: "must be between 1 and 500"}
 	}
 	ctx, cancel := httpx.Context(c, h.timeout)
 	defer cancel()
@@ -213,11 +214,8 @@ func (h *Handlers) deadLetters(c *fiber.Ctx) error {
 
 // MapError translates the domain's errors for the HTTP error handler.
 func MapError(err error) *httpx.Error {
-	var invalid *order.InvalidError
 	var badKey *order.KeyError
 	switch {
-	case errors.As(err, &invalid):
-		return httpx.Errorf(http.StatusUnprocessableEntity, "invalid_"+invalid.Field, invalid.Field+" "+invalid.Message)
 	case errors.Is(err, order.ErrNotFound):
 		return httpx.Errorf(http.StatusNotFound, "order_not_found", "no order has this id")
 	case errors.As(err, &badKey):
@@ -232,8 +230,6 @@ func MapError(err error) *httpx.Error {
 		return httpx.Errorf(http.StatusUnprocessableEntity, "invalid_cursor", "cursor must be the nextCursor of a previous page")
 	case errors.Is(err, stream.ErrUnreplayable):
 		return httpx.Errorf(http.StatusUnprocessableEntity, "dead_letter_unreplayable", "this dead letter names no stream to put its message back on")
-	case errors.Is(err, context.DeadlineExceeded):
-		return httpx.Errorf(http.StatusServiceUnavailable, "timeout", "the store did not answer in time; try again")
 	}
 	return nil
 }

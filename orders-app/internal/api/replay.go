@@ -7,7 +7,7 @@ import (
 
 	"github.com/comanda-dev/comanda/internal/fault"
 	"github.com/comanda-dev/comanda/internal/httpx"
-	"github.com/comanda-dev/comanda/orders-app/internal/order"
+	"github.com/comanda-dev/comanda/internal/invalid"
 	"github.com/comanda-dev/comanda/orders-app/internal/replay"
 )
 
@@ -57,13 +57,13 @@ func (h *Handlers) replayMany(c *fiber.Ctx) error {
 	var err error
 	switch {
 	case req.IDs != nil && req.Group != "":
-		return &order.InvalidError{Field: "request", Message: "must give either ids or group, not both"}
+		return &invalid.Error{Field: "request", Message: "must give either ids or group, not both"}
 	case req.IDs != nil:
 		res, err = h.replay.IDs(ctx, req.IDs)
 	case req.Group != "":
 		res, err = h.replay.Group(ctx, req.Group)
 	default:
-		return &order.InvalidError{Field: "request", Message: "must give ids or a group"}
+		return &invalid.Error{Field: "request", Message: "must give ids or a group"}
 	}
 	if err != nil {
 		return err

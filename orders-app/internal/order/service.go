@@ -11,18 +11,11 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/comanda-dev/comanda/internal/events"
+	"github.com/comanda-dev/comanda/internal/invalid"
 )
 
 // Source names orders-app in the events it emits.
 const Source = "orders-app"
-
-// InvalidError reports bad input from a client; Field names what is wrong.
-type InvalidError struct {
-	Field   string
-	Message string
-}
-
-func (e *InvalidError) Error() string { return e.Field + ": " + e.Message }
 
 // Service holds the use cases of orders-app.
 type Service struct {
@@ -92,7 +85,7 @@ func (s *Service) Place(ctx context.Context, quantity int, key string) (Batch, e
 		}
 	}
 	if quantity < 1 || quantity > s.maxQuantity {
-		return Batch{}, &InvalidError{Field: "quantity", Message: fmt.Sprintf("must be a whole number between 1 and %d", s.maxQuantity)}
+		return Batch{}, &invalid.Error{Field: "quantity", Message: fmt.Sprintf("must be a whole number between 1 and %d", s.maxQuantity)}
 	}
 	if key == "" {
 		return s.place(ctx, quantity, nil)
@@ -189,22 +182,22 @@ const MaxPage = 500
 // List returns order history, newest first.
 func (s *Service) List(ctx context.Context, q Query) (Page, error) {
 	if q.Status != "" && !q.Status.Valid() {
-		return Page{}, &InvalidError{Field: "status", Message: fmt.Sprintf("unknown status %q", q.Status)}
+		return Page{}, &invalid.Error{Field: "status", Message: fmt.Sprintf("unknown status %q", q.Status)}
 	}
 	if q.Limit == 0 {
 		q.Limit = 50
 	}
 	if q.Limit < 1 || q.Limit > MaxPage {
-		return Page{}, &InvalidError{Field: "limit", Message: fmt.Sprintf("must be between 1 and %d", MaxPage)}
+		return Page{}, &invalid.Error{Field: "limit", Message: fmt.Sprintf("must be between 1 and %d", MaxPage)}
 	}
 	if q.After != "" {
 		if _, err := uuid.Parse(q.After); err != nil {
-			return Page{}, &InvalidError{Field: "cursor", Message: "not a cursor this service issued"}
+			return Page{}, &invalid.Error{Field: "cursor", Message: "not a cursor this service issued"}
 		}
 	}
 	if q.BatchID != "" {
 		if _, err := uuid.Parse(q.BatchID); err != nil {
-			return Page{}, &InvalidError{Field: "batch", Message: "not a batch id"}
+			return Page{}, &invalid.Error{Field: "batch", Message: "not a batch id"}
 		}
 	}
 	want := q.Limit

@@ -9,6 +9,7 @@ import (
 
 	"github.com/comanda-dev/comanda/internal/events"
 	"github.com/comanda-dev/comanda/internal/fault"
+	"github.com/comanda-dev/comanda/internal/invalid"
 	"github.com/comanda-dev/comanda/internal/stream"
 	"github.com/comanda-dev/comanda/orders-app/internal/order"
 )
@@ -86,14 +87,14 @@ func (s *Service) One(ctx context.Context, id string) (Done, error) {
 // IDs replays the dead letters with the given ids (at most MaxIDs).
 func (s *Service) IDs(ctx context.Context, ids []string) (Result, error) {
 	if len(ids) == 0 {
-		return Result{}, &order.InvalidError{Field: "ids", Message: "must name at least one dead letter"}
+		return Result{}, &invalid.Error{Field: "ids", Message: "must name at least one dead letter"}
 	}
 	if len(ids) > MaxIDs {
-		return Result{}, &order.InvalidError{Field: "ids", Message: fmt.Sprintf("may name at most %d dead letters a request", MaxIDs)}
+		return Result{}, &invalid.Error{Field: "ids", Message: fmt.Sprintf("may name at most %d dead letters a request", MaxIDs)}
 	}
 	for _, id := range ids {
 		if !entryID.MatchString(id) {
-			return Result{}, &order.InvalidError{Field: "ids", Message: fmt.Sprintf("%.40q is not a dead letter id", id)}
+			return Result{}, &invalid.Error{Field: "ids", Message: fmt.Sprintf("%.40q is not a dead letter id", id)}
 		}
 	}
 	seen := map[string]bool{}
@@ -109,7 +110,7 @@ func (s *Service) IDs(ctx context.Context, ids []string) (Result, error) {
 // group gave up on.
 func (s *Service) Group(ctx context.Context, group string) (Result, error) {
 	if !slices.Contains(groups, group) {
-		return Result{}, &order.InvalidError{Field: "group", Message: fmt.Sprintf("must be one of %v", groups)}
+		return Result{}, &invalid.Error{Field: "group", Message: fmt.Sprintf("must be one of %v", groups)}
 	}
 	dls, more, err := s.queue.OfGroup(ctx, group, MaxIDs)
 	if err != nil {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/comanda-dev/comanda/internal/invalid"
 	"github.com/comanda-dev/comanda/orders-app/internal/order"
 )
 
@@ -83,8 +84,8 @@ func keys(t *testing.T, newStore func(t *testing.T) order.Store) {
 			}
 		}
 		key := uuid.NewString()
-		var invalid *order.InvalidError
-		if _, err := svc.Place(ctx, 0, key); !errors.As(err, &invalid) {
+		var bad *invalid.Error
+		if _, err := svc.Place(ctx, 0, key); !errors.As(err, &bad) {
 			t.Errorf("quantity 0: %v", err)
 		}
 		// A refused request does not hold the key.
