@@ -23,7 +23,14 @@ func IntQuery(c *fiber.Ctx, name string) (int, error) {
 	return n, nil
 }
 
-// Context returns the request's context bounded by timeout, for use cases.
-func Context(c *fiber.Ctx, timeout time.Duration) (context.Context, context.CancelFunc) {
-	return context.WithTimeout(c.UserContext(), timeout)
+// Timeout bounds every request it guards: a handler's c.UserContext()
+// ends after d, and a store that does not answer by then is answered 503
+// (errorHandler).
+func Timeout(d time.Duration) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		ctx, cancel := context.WithTimeout(c.UserContext(), d)
+		defer cancel()
+		c.SetUserContext(ctx)
+		return c.Next()
+	}
 }

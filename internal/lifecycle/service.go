@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net"
 	"slices"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/swagger"
@@ -137,6 +138,8 @@ type HTTPOptions struct {
 	Docs, Title string
 	// MapError translates the domain's errors.
 	MapError func(error) *httpx.Error
+	// Timeout bounds each request under /api/v1 (REQUEST_TIMEOUT).
+	Timeout time.Duration
 	// Ready lists what /ready pings besides Redis; Notes what it reports
 	// besides the relay's held-back events.
 	Ready []httpx.Check
@@ -144,7 +147,7 @@ type HTTPOptions struct {
 }
 
 // Serve makes the HTTP app and returns its /api/v1 group, where every route
-// needs a live session.
+// needs a live session and is bounded by o.Timeout.
 func (s *Service) Serve(o HTTPOptions) fiber.Router {
 	ready := append(slices.Clone(o.Ready), httpx.Check{Name: "redis", Ping: func(ctx context.Context) error { return s.Redis.Ping(ctx).Err() }})
 	notes := o.Notes
@@ -155,7 +158,11 @@ func (s *Service) Serve(o HTTPOptions) fiber.Router {
 	if o.Docs != "" {
 		s.HTTP.Get("/documentation/*", swagger.New(swagger.Config{InstanceName: o.Docs, Title: o.Title}))
 	}
-	return s.HTTP.Group("/api/v1", auth.Require(s.Sessions))
+	api := s.HTTP.Group("/api/v1", auth.Require(s.Sessions))
+	if o.Timeout > 0 {
+		api.Use(httpx.Timeout(o.Timeout))
+	}
+	return api
 }
 
 // Listen opens the listener at addr.

@@ -108,8 +108,9 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (_ *App, err error) 
 
 	// The HTTP API and the live feed. A standby is ready: it serves reads
 	// and the feed; its role says whether it leads.
-	api.New(a.books, a.market, cfg.RequestTimeout).Register(s.Serve(lifecycle.HTTPOptions{
-		Docs: "inventory", Title: "Comanda inventory-app", MapError: api.MapError,
+	api.New(a.books, a.market).Register(s.Serve(lifecycle.HTTPOptions{
+		Timeout: cfg.RequestTimeout,
+		Docs:    "inventory", Title: "Comanda inventory-app", MapError: api.MapError,
 		Ready: []httpx.Check{{Name: "store", Ping: store.Ping}},
 		Notes: []httpx.Note{{Name: "role", Value: a.elector.Role}},
 	}))

@@ -85,8 +85,9 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (_ *App, err error) 
 	s.ReportGroups(stream.GroupRef{Stream: streams.Orders, Group: consumer.Group},
 		stream.GroupRef{Stream: streams.DeadLetter, Group: consumer.Group}, stream.GroupRef{Stream: streams.Inventory, Group: consumer.Group})
 
-	api.New(svc, cfg.RequestTimeout).Register(s.Serve(lifecycle.HTTPOptions{
-		Docs: "kitchen", Title: "Comanda kitchen-app", MapError: api.MapError,
+	api.New(svc).Register(s.Serve(lifecycle.HTTPOptions{
+		Timeout: cfg.RequestTimeout,
+		Docs:    "kitchen", Title: "Comanda kitchen-app", MapError: api.MapError,
 		Ready: []httpx.Check{{Name: "database", Ping: store.Ping}},
 	}))
 	if err = s.Listen(cfg.Addr); err != nil {

@@ -75,8 +75,9 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (_ *App, err error) 
 	s.ReportGroups(stream.GroupRef{Stream: s.Streams.Kitchen, Group: consumer.Group}, stream.GroupRef{Stream: s.Streams.DeadLetter, Group: consumer.Group})
 
 	dlq := stream.NewDeadLetterQueue(s.Redis, s.Streams.DeadLetter, stream.PublisherOptions{WaitReplicas: cfg.RedisWaitReplicas, WaitTimeout: cfg.RedisWaitTimeout})
-	api.New(svc, dlq, replay.New(dlq, svc, log), cfg.RequestTimeout).Register(s.Serve(lifecycle.HTTPOptions{
-		Docs: "orders", Title: "Comanda orders-app", MapError: api.MapError,
+	api.New(svc, dlq, replay.New(dlq, svc, log)).Register(s.Serve(lifecycle.HTTPOptions{
+		Timeout: cfg.RequestTimeout,
+		Docs:    "orders", Title: "Comanda orders-app", MapError: api.MapError,
 		Ready: []httpx.Check{{Name: "database", Ping: store.Ping}},
 	}))
 	if err = s.Listen(cfg.Addr); err != nil {

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"net/http"
 	"strings"
-	"time"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -29,14 +28,13 @@ type Books interface {
 
 // Handlers serve the inventory API.
 type Handlers struct {
-	w       Books
-	market  MarketStats
-	timeout time.Duration
+	w      Books
+	market MarketStats
 }
 
-// New returns the handlers; every use case gets at most timeout.
-func New(w Books, m MarketStats, timeout time.Duration) *Handlers {
-	return &Handlers{w: w, market: m, timeout: timeout}
+// New returns the handlers (the app bounds each request: httpx.Timeout).
+func New(w Books, m MarketStats) *Handlers {
+	return &Handlers{w: w, market: m}
 }
 
 // Register adds the routes under r (the /api/v1 group).
@@ -56,8 +54,7 @@ func (h *Handlers) Register(r fiber.Router) {
 //	@Success		200	{object}	InventoryResponse
 //	@Router			/api/v1/inventory [get]
 func (h *Handlers) inventory(c *fiber.Ctx) error {
-	ctx, cancel := httpx.Context(c, h.timeout)
-	defer cancel()
+	ctx := c.UserContext()
 	inv, err := h.w.Inventory(ctx)
 	if err != nil {
 		return err
@@ -83,8 +80,7 @@ func (h *Handlers) purchases(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	ctx, cancel := httpx.Context(c, h.timeout)
-	defer cancel()
+	ctx := c.UserContext()
 	page, err := h.w.Purchases(ctx, warehouse.PurchaseQuery{
 		Ingredient: strings.Clone(c.Query("ingredient")), After: strings.Clone(c.Query("cursor")), Limit: limit,
 	})
@@ -121,8 +117,7 @@ func (h *Handlers) marketStats(c *fiber.Ctx) error {
 //	@Failure		404		{object}	httpx.ErrorBody	"No reservation for this order"
 //	@Router			/api/v1/reservations/{orderId} [get]
 func (h *Handlers) reservation(c *fiber.Ctx) error {
-	ctx, cancel := httpx.Context(c, h.timeout)
-	defer cancel()
+	ctx := c.UserContext()
 	r, err := h.w.Reservation(ctx, strings.Clone(c.Params("orderId")))
 	if err != nil {
 		return err

@@ -3,7 +3,6 @@ package api
 import (
 	"errors"
 	"net/http"
-	"time"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -13,13 +12,12 @@ import (
 
 // Handlers serve the kitchen API.
 type Handlers struct {
-	svc     *kitchen.Service
-	timeout time.Duration
+	svc *kitchen.Service
 }
 
-// New returns the handlers; every use case gets at most timeout.
-func New(svc *kitchen.Service, timeout time.Duration) *Handlers {
-	return &Handlers{svc: svc, timeout: timeout}
+// New returns the handlers (the app bounds each request: httpx.Timeout).
+func New(svc *kitchen.Service) *Handlers {
+	return &Handlers{svc: svc}
 }
 
 // Register adds the routes under r (the /api/v1 group).
@@ -64,8 +62,7 @@ func (h *Handlers) list(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	ctx, cancel := httpx.Context(c, h.timeout)
-	defer cancel()
+	ctx := c.UserContext()
 	tickets, err := h.svc.List(ctx, kitchen.Stage(c.Query("status")), limit)
 	if err != nil {
 		return err
@@ -86,8 +83,7 @@ func (h *Handlers) list(c *fiber.Ctx) error {
 //	@Success		200	{object}	StatsResponse
 //	@Router			/api/v1/tickets/stats [get]
 func (h *Handlers) stats(c *fiber.Ctx) error {
-	ctx, cancel := httpx.Context(c, h.timeout)
-	defer cancel()
+	ctx := c.UserContext()
 	st, err := h.svc.Stats(ctx)
 	if err != nil {
 		return err
@@ -110,8 +106,7 @@ func (h *Handlers) stats(c *fiber.Ctx) error {
 //	@Failure		404		{object}	httpx.ErrorBody	"The kitchen has no ticket for this order"
 //	@Router			/api/v1/tickets/{orderId} [get]
 func (h *Handlers) get(c *fiber.Ctx) error {
-	ctx, cancel := httpx.Context(c, h.timeout)
-	defer cancel()
+	ctx := c.UserContext()
 	t, err := h.svc.Get(ctx, c.Params("orderId"))
 	if err != nil {
 		return err

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"net/http"
-	"time"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -22,15 +21,14 @@ type DeadLetters interface {
 
 // Handlers serve the orders API.
 type Handlers struct {
-	svc     *order.Service
-	dlq     DeadLetters
-	replay  *replay.Service
-	timeout time.Duration
+	svc    *order.Service
+	dlq    DeadLetters
+	replay *replay.Service
 }
 
-// New returns the handlers; every use case gets at most timeout.
-func New(svc *order.Service, dlq DeadLetters, replayer *replay.Service, timeout time.Duration) *Handlers {
-	return &Handlers{svc: svc, dlq: dlq, replay: replayer, timeout: timeout}
+// New returns the handlers (the app bounds each request: httpx.Timeout).
+func New(svc *order.Service, dlq DeadLetters, replayer *replay.Service) *Handlers {
+	return &Handlers{svc: svc, dlq: dlq, replay: replayer}
 }
 
 // Register adds the routes under r (the /api/v1 group).
@@ -72,8 +70,7 @@ func (h *Handlers) place(c *fiber.Ctx) error {
 	if err := httpx.DecodeJSON(c.Body(), &req); err != nil {
 		return err
 	}
-	ctx, cancel := httpx.Context(c, h.timeout)
-	defer cancel()
+	ctx := c.UserContext()
 	b, err := h.svc.Place(ctx, req.Quantity, key)
 	if err != nil {
 		return err
@@ -103,8 +100,7 @@ func (h *Handlers) list(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	ctx, cancel := httpx.Context(c, h.timeout)
-	defer cancel()
+	ctx := c.UserContext()
 	page, err := h.svc.List(ctx, order.Query{
 		Status: order.Status(c.Query("status")), BatchID: c.Query("batch"), After: c.Query("cursor"), Limit: limit,
 	})
@@ -129,8 +125,7 @@ func (h *Handlers) list(c *fiber.Ctx) error {
 //	@Failure		404	{object}	httpx.ErrorBody	"No such order"
 //	@Router			/api/v1/orders/{id} [get]
 func (h *Handlers) get(c *fiber.Ctx) error {
-	ctx, cancel := httpx.Context(c, h.timeout)
-	defer cancel()
+	ctx := c.UserContext()
 	o, err := h.svc.Get(ctx, c.Params("id"))
 	if err != nil {
 		return err
@@ -147,8 +142,7 @@ func (h *Handlers) get(c *fiber.Ctx) error {
 //	@Success		200	{object}	StatsResponse
 //	@Router			/api/v1/orders/stats [get]
 func (h *Handlers) stats(c *fiber.Ctx) error {
-	ctx, cancel := httpx.Context(c, h.timeout)
-	defer cancel()
+	ctx := c.UserContext()
 	st, err := h.svc.Stats(ctx)
 	if err != nil {
 		return err
@@ -195,8 +189,7 @@ func (h *Handlers) deadLetters(c *fiber.Ctx) error {
 	if limit < 1 || limit > order.MaxPage {
 		return &invalid.Error{Field: "limit", Message: "must be between 1 and 500"}
 	}
-	ctx, cancel := httpx.Context(c, h.timeout)
-	defer cancel()
+	ctx := c.UserContext()
 	dls, err := h.dlq.List(ctx, c.Query("cursor"), limit+1)
 	if err != nil {
 		return err

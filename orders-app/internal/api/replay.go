@@ -24,8 +24,7 @@ import (
 //	@Failure		503	{object}	httpx.ErrorBody	"Redis did not answer; nothing was replayed"
 //	@Router			/api/v1/dead-letters/{id}/replay [post]
 func (h *Handlers) replayOne(c *fiber.Ctx) error {
-	ctx, cancel := httpx.Context(c, h.timeout)
-	defer cancel()
+	ctx := c.UserContext()
 	d, err := h.replay.One(ctx, c.Params("id"))
 	if err != nil {
 		return err
@@ -51,8 +50,7 @@ func (h *Handlers) replayMany(c *fiber.Ctx) error {
 	if err := httpx.DecodeJSON(c.Body(), &req); err != nil {
 		return err
 	}
-	ctx, cancel := httpx.Context(c, h.timeout)
-	defer cancel()
+	ctx := c.UserContext()
 	var res replay.Result
 	var err error
 	switch {
