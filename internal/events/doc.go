@@ -6,5 +6,6 @@
 // under testdata/ fail the build when one changes by accident. Never derive a
 // type name from a Go identifier.
 //
-// This package must not import any app or any transport: it is plain data.
+// This package must not import any app or any adapter: it is plain data, it
+// knows no store and no transport.
 package events

@@ -6,8 +6,8 @@
 //
 // Errors are classified by what they are (net and syscall errors, deadlines,
 // the SQLSTATE classes and error labels the drivers expose through methods),
-// and adapters may mark an error explicitly with Unavailable. The package
-// imports no store driver, so that every service can use it.
+// and adapters may mark an error explicitly with Unavailable.
 //
-// The package must not import any app.
+// The package must not import any app or any adapter: it knows no store
+// driver, so that every service can use it.
 package fault

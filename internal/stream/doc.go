@@ -14,6 +14,6 @@
 //
 // Delivery is at least once: handlers must be idempotent.
 //
-// This package knows the event envelope (internal/events) and nothing of any
-// app.
+// This package knows the event envelope (internal/events) and nothing of the
+// services: it must not import any app.
 package stream

@@ -6,5 +6,5 @@
 // reach for most of a lease) or the store says a newer leader exists, it
 // ends its term at once: its parts stop, and it stands by again.
 //
-// The package must not import an adapter, Fiber or Redis.
+// The package must not import any adapter: no store, no Fiber, no Redis.
 package leader

@@ -6,5 +6,5 @@
 // by a circuit breaker that stops calling a market that keeps failing. Retrying is the caller's
 // business: a call fails fast and says why.
 //
-// The package must not import the warehouse or any app.
+// The package must not import inventory-app/internal/warehouse or any app.
 package market

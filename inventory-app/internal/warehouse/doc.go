@@ -21,5 +21,6 @@
 // and every order reserved at most once whatever happens.
 //
 // The package declares the Store and Market it needs; adapters live in
-// sibling packages. It must not import an adapter, Fiber or Redis.
+// sibling packages. It must not import any adapter: no store, no Fiber, no
+// Redis.
 package warehouse

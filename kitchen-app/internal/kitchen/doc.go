@@ -5,5 +5,5 @@
 // ingredients, cook — and declares the Store it needs; adapters live in
 // sibling packages.
 //
-// It must not import an adapter, Fiber or Redis.
+// It must not import any adapter: no store, no Fiber, no Redis.
 package kitchen

@@ -3,5 +3,5 @@
 // rule that statuses only move forward, and the use cases of orders-app. It
 // declares the Store it needs; adapters live in sibling packages.
 //
-// It must not import an adapter, Fiber or Redis.
+// It must not import any adapter: no store, no Fiber, no Redis.
 package order

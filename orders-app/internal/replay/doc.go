@@ -8,5 +8,5 @@
 // failed; handling that message moves the order on by itself (see
 // order.Order.RecoversAt), so nothing is stranded either way.
 //
-// It must not import Fiber.
+// It must not import github.com/gofiber/fiber/v2.
 package replay
