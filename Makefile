@@ -6,7 +6,7 @@ SWAG := go tool swag
 # directory:swagger-instance of every service with a Swagger spec
 SPECS := orders-app:orders kitchen-app:kitchen inventory-app:inventory web:web
 
-.PHONY: run test services lint fmt-check vet staticcheck arch-check swag swag-check deploy-check unit e2e loadgen bench
+.PHONY: run test services lint fmt-check vet staticcheck deadcode arch-check swag swag-check deploy-check unit e2e loadgen bench
 
 run:
 	go run ./cmd/comanda
@@ -16,7 +16,7 @@ test: services lint unit e2e
 services:
 	bash .ci/services.sh
 
-lint: fmt-check vet staticcheck arch-check swag-check deploy-check
+lint: fmt-check vet staticcheck deadcode arch-check swag-check deploy-check
 
 fmt-check:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
@@ -27,6 +27,11 @@ vet:
 
 staticcheck:
 	go tool staticcheck ./...
+
+# Functions that no program and no test reaches (generated files aside).
+deadcode:
+	@out=$$(go tool deadcode -test ./...) || exit 1; \
+	if [ -n "$$out" ]; then echo "unreachable functions (remove them):"; echo "$$out"; exit 1; fi
 
 # The import rules the package docs state, and the generated files' header.
 arch-check:

@@ -44,11 +44,6 @@ func (s Streams) For(eventType string) string {
 	return ""
 }
 
-// All lists every stream.
-func (s Streams) All() []string {
-	return []string{s.Orders, s.Kitchen, s.Inventory, s.DeadLetter}
-}
-
 // Consumer groups: each names a purpose and never changes. They are part of
 // the contract because a stream may only forget an entry once every group
 // that reads it has acknowledged it.

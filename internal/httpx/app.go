@@ -192,19 +192,11 @@ func metricsMiddleware(reg *prometheus.Registry) fiber.Handler {
 	}
 }
 
-// Serve listens on addr until ctx ends, then stops taking connections and
-// waits up to grace for requests in flight.
-func Serve(ctx context.Context, app *fiber.App, addr string, grace time.Duration) error {
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		return fmt.Errorf("listening on %s: %w", addr, err)
-	}
-	return ServeListener(ctx, app, ln, grace)
-}
-
-// ServeListener is Serve on an open listener. Connections still open when
-// the grace has passed are closed: a request that outlived it is cut off,
-// and a connection that never sent one does not hold the shutdown.
+// ServeListener serves app on ln until ctx ends, then stops taking
+// connections and waits up to grace for requests in flight. Connections
+// still open when the grace has passed are closed: a request that outlived
+// it is cut off, and a connection that never sent one does not hold the
+// shutdown.
 func ServeListener(ctx context.Context, app *fiber.App, ln net.Listener, grace time.Duration) error {
 	tl := track(ln)
 	errc := make(chan error, 1)

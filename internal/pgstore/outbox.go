@@ -10,9 +10,6 @@ import (
 	"github.com/comanda-dev/comanda/internal/events"
 )
 
-// OutboxDDL creates the outbox table; every service's first migration runs it.
-const OutboxDDL = `CREATE TABLE outbox (seq BIGSERIAL PRIMARY KEY, event BYTEA NOT NULL)`
-
 // InsertOutbox stores events in the outbox inside tx, in order.
 func InsertOutbox(ctx context.Context, tx pgx.Tx, envs []events.Envelope) error {
 	if len(envs) == 0 {

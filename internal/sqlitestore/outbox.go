@@ -9,9 +9,6 @@ import (
 	"github.com/comanda-dev/comanda/internal/events"
 )
 
-// OutboxDDL creates the outbox table; every service's first migration runs it.
-const OutboxDDL = `CREATE TABLE outbox (seq INTEGER PRIMARY KEY AUTOINCREMENT, event BLOB NOT NULL)`
-
 const insertOutbox = `INSERT INTO outbox (event) VALUES (?)`
 
 // InsertOutbox stores events in the outbox inside tx, in order, with the

@@ -19,7 +19,7 @@ const insertT = `INSERT INTO t (x) VALUES (?)`
 func openWithOutbox(t *testing.T) *sql.DB {
 	t.Helper()
 	migrations := fstest.MapFS{"00001_t.sql": {Data: []byte("-- +goose Up\nCREATE TABLE t (x INTEGER);\n" +
-		sqlitestore.OutboxDDL + ";\n-- +goose Down\nDROP TABLE t;\n")}}
+		"CREATE TABLE outbox (seq INTEGER PRIMARY KEY AUTOINCREMENT, event BLOB NOT NULL);\n-- +goose Down\nDROP TABLE t;\n")}}
 	db, err := sqlitestore.Open(context.Background(), filepath.Join(t.TempDir(), "svc.db"), migrations)
 	if err != nil {
 		t.Fatal(err)
