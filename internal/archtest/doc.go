@@ -27,7 +27,8 @@
 //     orders-app, kitchen-app, inventory-app, web and cmd);
 //   - "any adapter": the store and transport drivers (pgx, SQLite, the
 //     MongoDB driver, go-redis, miniredis, Fiber, fasthttp, net/http) and
-//     every package of the module that depends on one.
+//     every package of the module that depends on one;
+//   - "anything of the module": every package of the module.
 //
 // A path is read as relative to the module when a package of the module lies
 // there, else as written; a path that names no package of the build is an

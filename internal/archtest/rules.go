@@ -11,6 +11,7 @@ import (
 const (
 	AnyApp     = "any app"
 	AnyAdapter = "any adapter"
+	AnyModule  = "anything of the module"
 )
 
 // A Rule is one statement of a package doc.
@@ -120,10 +121,10 @@ func parseTerms(list string) ([]string, error) {
 			switch {
 			case term == "":
 				return nil, fmt.Errorf("an empty term in %q", strings.TrimSpace(list))
-			case term == AnyApp, term == AnyAdapter, path.MatchString(term):
+			case term == AnyApp, term == AnyAdapter, term == AnyModule, path.MatchString(term):
 				terms = append(terms, term)
 			default:
-				return nil, fmt.Errorf("%q is neither a path nor %q nor %q", term, AnyApp, AnyAdapter)
+				return nil, fmt.Errorf("%q is neither a path nor %q, %q or %q", term, AnyApp, AnyAdapter, AnyModule)
 			}
 		}
 	}

@@ -175,6 +175,8 @@ func (t *Tree) matcher(term string, adapters map[string]bool) (func(string) bool
 		}, nil
 	case AnyAdapter:
 		return func(dep string) bool { return adapters[dep] }, nil
+	case AnyModule:
+		return t.inModule, nil
 	}
 	for _, root := range []string{t.Module + "/" + term, term} {
 		for dep := range t.Packages {

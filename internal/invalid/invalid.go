@@ -3,8 +3,8 @@
 // and the code invalid_<field> (internal/httpx), so no service maps it
 // itself.
 //
-// The package must not import any app or internal: nothing of the module,
-// since every domain uses it and domains import no adapter.
+// The package must not import anything of the module: every domain uses
+// it, and domains import no adapter.
 package invalid
 
 // Error reports bad input from a client; Field names what is wrong.

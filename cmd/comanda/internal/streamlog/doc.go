@@ -21,7 +21,7 @@
 // ephemeral and rebuilt by the services (orders-app rewrites the order counts
 // for the live feed from its store every second).
 //
-// The package serves cmd/comanda only. It must not import any app or
-// internal: neither a service nor the shared packages of the order pipeline;
+// The package serves cmd/comanda only. It must not import anything of the
+// module: neither a service nor the shared packages of the order pipeline;
 // it knows Redis streams, not orders.
 package streamlog
