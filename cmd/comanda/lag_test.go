@@ -66,10 +66,10 @@ func TestGroupDownWhileTenTimesTheCapIsPublished(t *testing.T) {
 	ids := h.place(dishes)
 	// The kitchen picks recipes for every order and asks for ingredients
 	// (two events each): twenty times the cap for a group that is away.
-	waitUntil(t, time.Minute, "the kitchen's relay is held back", func() bool {
+	testkit.Eventually(t, "the kitchen's relay is held back", time.Minute, func() bool {
 		return value(scrape(t, h.kitchen), "outbox_held") == 1
 	})
-	waitUntil(t, 2*time.Minute, "the kitchen has taken every order", func() bool {
+	testkit.Eventually(t, "the kitchen has taken every order", 2*time.Minute, func() bool {
 		n, _ := rdb.XLen(ctx, streams.Orders).Result()
 		p, _ := rdb.XPending(ctx, streams.Orders, events.GroupKitchen).Result()
 		return value(scrape(t, h.orders), "outbox_events") == 0 && n <= 100 && p != nil && p.Count == 0
@@ -105,7 +105,7 @@ func TestGroupDownWhileTenTimesTheCapIsPublished(t *testing.T) {
 	h.checkServedExactlyOnce(ids)
 	h.checkNoDeadLetters()
 	h.logBooks()
-	waitUntil(t, 30*time.Second, "the streams are trimmed once consumed", func() bool {
+	testkit.Eventually(t, "the streams are trimmed once consumed", 30*time.Second, func() bool {
 		total := int64(0)
 		for _, s := range streams.Work() {
 			n, _ := rdb.XLen(ctx, s).Result()
@@ -174,15 +174,4 @@ func ticketsInPostgres(t *testing.T, url, schema string) map[string]ticket {
 		t.Fatal(err)
 	}
 	return out
-}
-
-func waitUntil(t *testing.T, within time.Duration, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(within)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("not within %s: %s", within, what)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
 }

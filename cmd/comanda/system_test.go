@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"strings"
@@ -134,30 +133,22 @@ func startSystem(t *testing.T, s setup) *harness {
 
 func (h *harness) do(method, url string, body any, out any) int {
 	h.t.Helper()
-	var rd io.Reader
+	var raw string
 	if body != nil {
 		b, _ := json.Marshal(body)
-		rd = bytes.NewReader(b)
+		raw = string(b)
 	}
-	req, err := http.NewRequest(method, url, rd)
-	if err != nil {
-		h.t.Fatal(err)
-	}
+	var header http.Header
 	if h.token != "" {
-		req.Header.Set("Authorization", "Bearer "+h.token)
+		header = http.Header{"Authorization": {"Bearer " + h.token}}
 	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		h.t.Fatalf("%s %s: %v", method, url, err)
-	}
-	defer resp.Body.Close()
-	data, _ := io.ReadAll(resp.Body)
+	status, data := testkit.Do(h.t, method, url, raw, header)
 	if out != nil {
 		if err := json.Unmarshal(data, out); err != nil {
-			h.t.Fatalf("%s %s: %d %s: %v", method, url, resp.StatusCode, data, err)
+			h.t.Fatalf("%s %s: %d %s: %v", method, url, status, data, err)
 		}
 	}
-	return resp.StatusCode
+	return status
 }
 
 func (h *harness) place(quantity int) []string {

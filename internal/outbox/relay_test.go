@@ -9,6 +9,7 @@ import (
 
 	"github.com/comanda-dev/comanda/internal/events"
 	"github.com/comanda-dev/comanda/internal/outbox"
+	"github.com/comanda-dev/comanda/internal/outbox/outboxtest"
 	"github.com/comanda-dev/comanda/internal/stream"
 	"github.com/comanda-dev/comanda/internal/testkit"
 )
@@ -61,15 +62,16 @@ func runRelay(t *testing.T, r *outbox.Relay) {
 	t.Cleanup(func() { cancel(); <-done })
 }
 
-func waitFor(t *testing.T, within time.Duration, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(within)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("condition not met within %s", within)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+// The in-memory outbox keeps the contract the relay relies on.
+func TestInMemoryOutbox(t *testing.T) {
+	outboxtest.Run(t, func(t *testing.T) outboxtest.Outbox {
+		s := &memStore{}
+		return outboxtest.Outbox{Store: s, OneAtATime: true, Emit: func(_ *testing.T, n int) []events.Envelope {
+			envs := placed(n)
+			s.add(envs...)
+			return envs
+		}}
+	})
 }
 
 // A group that stops consuming while ten times the cap is published: the
@@ -88,7 +90,7 @@ func TestRelayHoldsTheOutboxWhileAGroupIsBehind(t *testing.T) {
 	store.add(sent...)
 	r := outbox.NewRelay(store, stream.NewPublisher(rdb, stream.PublisherOptions{}), rdb, streams, outbox.Options{Batch: 200, Backlog: capacity})
 	runRelay(t, r)
-	waitFor(t, 10*time.Second, func() bool { return r.HeldBack() != "" })
+	testkit.Eventually(t, "the relay holding back", 10*time.Second, func() bool { return r.HeldBack() != "" })
 	time.Sleep(300 * time.Millisecond)
 	n, _ := rdb.XLen(ctx, streams.Orders).Result()
 	if n < capacity || n >= capacity+200 {
@@ -120,14 +122,14 @@ func TestRelayHoldsTheOutboxWhileAGroupIsBehind(t *testing.T) {
 	go func() { _ = c.Run(cctx) }()
 	trimmer := stream.NewTrimmer(rdb, streams, 50*time.Millisecond, nil, nil)
 	go func() { _ = trimmer.Run(cctx) }()
-	waitFor(t, 60*time.Second, func() bool { mu.Lock(); defer mu.Unlock(); return len(seen) == total })
+	testkit.Eventually(t, "every event consumed", 60*time.Second, func() bool { mu.Lock(); defer mu.Unlock(); return len(seen) == total })
 	for _, e := range sent {
 		if seen[e.OrderID] != 1 {
 			t.Fatalf("order %s seen %d times", e.OrderID, seen[e.OrderID])
 		}
 	}
-	waitFor(t, 10*time.Second, func() bool { return r.HeldBack() == "" })
-	waitFor(t, 10*time.Second, func() bool { n, _ := rdb.XLen(ctx, streams.Orders).Result(); return n <= 100 })
+	testkit.Eventually(t, "the relay publishing again", 10*time.Second, func() bool { return r.HeldBack() == "" })
+	testkit.Eventually(t, "the stream trimmed", 10*time.Second, func() bool { n, _ := rdb.XLen(ctx, streams.Orders).Result(); return n <= 100 })
 }
 
 // With replicas to wait for and none that answers, nothing is forgotten:

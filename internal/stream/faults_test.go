@@ -40,13 +40,13 @@ func runFaultSuite(t *testing.T, setup func(*testing.T) env) {
 			return nil
 		})
 		stop := run(t, c)
-		waitFor(t, c.Paused)
+		testkit.Eventually(t, "the consumer paused", patience, c.Paused)
 		time.Sleep(time.Second) // five reclaim idle times
 		if n := duringOutage.len(); n > 20 {
 			t.Errorf("the consumer went on reading during the outage: %d messages handed out, one read is 20", n)
 		}
 		down.Store(false)
-		waitFor(t, func() bool { return seen.len() == len(ids) })
+		testkit.Eventually(t, "every message handled", patience, func() bool { return seen.len() == len(ids) })
 		stop()
 		if c.Paused() {
 			t.Error("the consumer is still paused after the store came back")
@@ -84,12 +84,12 @@ func runFaultSuite(t *testing.T, setup func(*testing.T) env) {
 			t.Fatal(err)
 		}
 		stop := run(t, c)
-		waitFor(t, func() bool { return handled.Load() >= 50 })
+		testkit.Eventually(t, "50 messages handled", patience, func() bool { return handled.Load() >= 50 })
 		proxy.Cut()
 		time.Sleep(1500 * time.Millisecond) // longer than the reclaim idle time
 		proxy.Restore()
-		waitFor(t, func() bool { return seen.len() == len(ids) })
-		waitFor(t, func() bool { return e.pending(t, e.streams.Orders, "g") == 0 })
+		testkit.Eventually(t, "every message handled", patience, func() bool { return seen.len() == len(ids) })
+		testkit.Eventually(t, "nothing pending", patience, func() bool { return e.pending(t, e.streams.Orders, "g") == 0 })
 		stop()
 		if n := e.len(t, e.streams.DeadLetter); n != 0 {
 			t.Errorf("%d messages dead-lettered because Redis went away", n)
@@ -123,12 +123,12 @@ func runFaultSuite(t *testing.T, setup func(*testing.T) env) {
 		slow := run(t, e.consumer(t, slowOpt, handler("slow", 50*time.Millisecond)))
 		// The slow consumer holds all of the first 30: the last waits 1.5s
 		// in its queue, seven reclaim idle times.
-		waitFor(t, func() bool { return e.pending(t, e.streams.Orders, "g") == int64(e.entriesOf(30)) })
+		testkit.Eventually(t, "the slow consumer holding the first 30", patience, func() bool { return e.pending(t, e.streams.Orders, "g") == int64(e.entriesOf(30)) })
 		second := e.publishPlaced(t, 30)
 		fastOpt := common
 		fastOpt.Consumer, fastOpt.Workers = "fast", 4
 		fast := run(t, e.consumer(t, fastOpt, handler("fast", 0)))
-		waitFor(t, func() bool { mu.Lock(); defer mu.Unlock(); return len(by) == 60 })
+		testkit.Eventually(t, "all 60 handled", patience, func() bool { mu.Lock(); defer mu.Unlock(); return len(by) == 60 })
 		time.Sleep(300 * time.Millisecond)
 		slow()
 		fast()
@@ -174,9 +174,9 @@ func runFaultSuite(t *testing.T, setup func(*testing.T) env) {
 		c := e.consumer(t, stream.Options{Consumer: "alive", MinIdle: 200 * time.Millisecond, ReclaimEvery: 50 * time.Millisecond, ForgetAfter: 400 * time.Millisecond},
 			func(_ context.Context, msgs []stream.Message) error { seen.add(msgs...); return nil })
 		stop := run(t, c)
-		waitFor(t, func() bool { return seen.len() == len(ids) })
+		testkit.Eventually(t, "every message handled", patience, func() bool { return seen.len() == len(ids) })
 		if reportsIdle {
-			waitFor(t, func() bool {
+			testkit.Eventually(t, "only the live consumer listed", patience, func() bool {
 				cs := consumers()
 				_, alive := cs["alive"]
 				return len(cs) == 1 && alive
@@ -199,7 +199,7 @@ func runFaultSuite(t *testing.T, setup func(*testing.T) env) {
 		c := e.consumer(t, stream.Options{Exclusive: true, MinIdle: time.Minute},
 			func(_ context.Context, msgs []stream.Message) error { seen.add(msgs...); return nil })
 		stop := run(t, c)
-		waitFor(t, func() bool { return seen.len() == len(ids) }) // well before the minute
+		testkit.Eventually(t, "every message handled", patience, func() bool { return seen.len() == len(ids) }) // well before the minute
 		stop()
 		for _, m := range seen.all() {
 			if m.Deliveries != 2 {
@@ -215,7 +215,7 @@ func runFaultSuite(t *testing.T, setup func(*testing.T) env) {
 			return stream.Permanent(errors.New("recipe book is empty"))
 		})
 		stop := run(t, c)
-		waitFor(t, func() bool { return e.len(t, e.streams.DeadLetter) == 1 })
+		testkit.Eventually(t, "the message dead-lettered", patience, func() bool { return e.len(t, e.streams.DeadLetter) == 1 })
 		stop()
 		dlq := stream.NewDeadLetterQueue(e.rdb, e.streams.DeadLetter, stream.PublisherOptions{WaitReplicas: 1, WaitTimeout: 20 * time.Millisecond})
 		dl, err := dlq.List(context.Background(), "", 1)

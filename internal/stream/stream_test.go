@@ -51,7 +51,7 @@ func runSuite(t *testing.T, client func(testing.TB) *redis.Client, pack int) {
 			return nil
 		})
 		stop := run(t, c)
-		waitFor(t, func() bool { return seen.len() == len(ids) })
+		testkit.Eventually(t, "every message handled", patience, func() bool { return seen.len() == len(ids) })
 		stop()
 		if d := seen.dups(); d != 0 {
 			t.Errorf("%d messages handled more than once without a failure", d)
@@ -75,7 +75,7 @@ func runSuite(t *testing.T, client func(testing.TB) *redis.Client, pack int) {
 			return nil
 		})
 		stop := run(t, c)
-		waitFor(t, func() bool { return count(&handled) == 19 && e.len(t, e.streams.DeadLetter) == 1 })
+		testkit.Eventually(t, "all but the poison handled and the poison dead-lettered", patience, func() bool { return count(&handled) == 19 && e.len(t, e.streams.DeadLetter) == 1 })
 		stop()
 		dl := e.deadLetters(t)
 		if dl[0].OrderID != poison {
@@ -103,7 +103,7 @@ func runSuite(t *testing.T, client func(testing.TB) *redis.Client, pack int) {
 			return nil
 		})
 		stop := run(t, c)
-		waitFor(t, func() bool { return calls.Load() == 3 && e.len(t, e.streams.DeadLetter) == 1 })
+		testkit.Eventually(t, "the good messages handled and the bad entry dead-lettered", patience, func() bool { return calls.Load() == 3 && e.len(t, e.streams.DeadLetter) == 1 })
 		stop()
 		if dl := e.deadLetters(t); dl[0].OrderID != "o-1" {
 			t.Errorf("dead letter keeps the order id: got %q", dl[0].OrderID)
@@ -152,8 +152,8 @@ func runSuite(t *testing.T, client func(testing.TB) *redis.Client, pack int) {
 			return nil
 		})
 		stop := run(t, c)
-		waitFor(t, func() bool { return seen.len() == 2 && e.len(t, e.streams.DeadLetter) == 2 })
-		waitFor(t, func() bool { return e.pending(t, e.streams.Orders, "g") == 0 })
+		testkit.Eventually(t, "the good pack handled and both bad entries dead-lettered", patience, func() bool { return seen.len() == 2 && e.len(t, e.streams.DeadLetter) == 2 })
+		testkit.Eventually(t, "nothing pending", patience, func() bool { return e.pending(t, e.streams.Orders, "g") == 0 })
 		stop()
 		for _, g := range good {
 			if _, ok := seen.msgs[g.ID]; !ok {
@@ -188,8 +188,8 @@ func runSuite(t *testing.T, client func(testing.TB) *redis.Client, pack int) {
 			return nil
 		})
 		stop := run(t, c)
-		waitFor(t, func() bool { return e.len(t, e.streams.DeadLetter) == 3 })
-		waitFor(t, func() bool { return e.pending(t, e.streams.Orders, "g") == 0 })
+		testkit.Eventually(t, "the over-delivered entries dead-lettered", patience, func() bool { return e.len(t, e.streams.DeadLetter) == 3 })
+		testkit.Eventually(t, "nothing pending", patience, func() bool { return e.pending(t, e.streams.Orders, "g") == 0 })
 		stop()
 		if n := calls.Load(); n != 0 {
 			t.Errorf("the handler saw %d events past their maximum deliveries", n)
@@ -215,7 +215,7 @@ func runSuite(t *testing.T, client func(testing.TB) *redis.Client, pack int) {
 			return nil
 		})
 		stop := run(t, c)
-		waitFor(t, func() bool { return calls.Load() == 3 })
+		testkit.Eventually(t, "the third try", patience, func() bool { return calls.Load() == 3 })
 		stop()
 		e.assertPending(t, e.streams.Orders, "g", 0)
 		if n := e.len(t, e.streams.DeadLetter); n != 0 {
@@ -237,7 +237,7 @@ func runSuite(t *testing.T, client func(testing.TB) *redis.Client, pack int) {
 			return nil
 		})
 		stop := run(t, c)
-		waitFor(t, func() bool { return seen.len() == len(ids) })
+		testkit.Eventually(t, "the crashed consumer's entries handled", patience, func() bool { return seen.len() == len(ids) })
 		stop()
 		for _, m := range seen.all() {
 			if m.Deliveries < 2 {
@@ -261,7 +261,7 @@ func runSuite(t *testing.T, client func(testing.TB) *redis.Client, pack int) {
 			return nil
 		})
 		stop := run(t, c)
-		waitFor(t, func() bool { return e.len(t, e.streams.DeadLetter) == 1 })
+		testkit.Eventually(t, "the failing message dead-lettered", patience, func() bool { return e.len(t, e.streams.DeadLetter) == 1 })
 		stop()
 		if n := calls.Load(); n != 3 {
 			t.Errorf("handler called %d times, want exactly MaxDeliveries=3", n)
@@ -282,8 +282,8 @@ func runSuite(t *testing.T, client func(testing.TB) *redis.Client, pack int) {
 			return nil
 		})
 		stop := run(t, c)
-		waitFor(t, func() bool { return calls.Load() == 1 })
-		waitFor(t, func() bool { return e.pending(t, e.streams.Orders, "g") == 0 })
+		testkit.Eventually(t, "the one wanted type handled", patience, func() bool { return calls.Load() == 1 })
+		testkit.Eventually(t, "nothing pending", patience, func() bool { return e.pending(t, e.streams.Orders, "g") == 0 })
 		stop()
 	})
 	t.Run("shutdown drains in-flight handlers and acknowledges them", func(t *testing.T) {
@@ -323,7 +323,7 @@ func runSuite(t *testing.T, client func(testing.TB) *redis.Client, pack int) {
 			return nil
 		})
 		stop := run(t, c)
-		waitFor(t, func() bool { return e.len(t, e.streams.DeadLetter) == 3 })
+		testkit.Eventually(t, "three dead letters", patience, func() bool { return e.len(t, e.streams.DeadLetter) == 3 })
 		ctx := context.Background()
 		dlq := stream.NewDeadLetterQueue(e.rdb, e.streams.DeadLetter, stream.PublisherOptions{})
 		page, err := dlq.List(ctx, "", 2)
@@ -342,7 +342,7 @@ func runSuite(t *testing.T, client func(testing.TB) *redis.Client, pack int) {
 		if _, err := dlq.Replay(ctx, rest[0].ID); !errors.Is(err, stream.ErrNoSuchEntry) {
 			t.Errorf("second replay: %v, want ErrNoSuchEntry", err)
 		}
-		waitFor(t, func() bool { _, ok := handled.Load(ids[0]); return ok })
+		testkit.Eventually(t, "the replayed message handled", patience, func() bool { _, ok := handled.Load(ids[0]); return ok })
 		stop()
 		if n := e.len(t, e.streams.DeadLetter); n != 2 {
 			t.Errorf("%d dead letters left, want 2", n)
@@ -422,7 +422,7 @@ func runSuite(t *testing.T, client func(testing.TB) *redis.Client, pack int) {
 		e.publishPlaced(t, 5)
 		e.publish(t, e.streams.Kitchen, events.MustNew("t", "o-k", time.Now(), events.DishDelivered{Recipe: "salad"}))
 		for _, r := range results {
-			waitFor(t, func() bool { return r.len() == 6 })
+			testkit.Eventually(t, "six messages read", patience, func() bool { return r.len() == 6 })
 		}
 		cancel()
 		wg.Wait()
@@ -584,16 +584,8 @@ func run(t testing.TB, c *stream.Consumer) func() {
 	return stop
 }
 
-func waitFor(t testing.TB, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(15 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatal("condition not met within 15s")
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-}
+// patience is how long a test waits for consumers to get where it expects.
+const patience = 15 * time.Second
 
 type seenSet struct {
 	mu   sync.Mutex

@@ -6,7 +6,6 @@ import (
 	"io"
 	"log/slog"
 	"math/rand/v2"
-	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -189,7 +188,7 @@ func serveRequests(t *testing.T, s server) {
 	}
 
 	reserved := map[string]int{}
-	waitFor(t, "every order reserved", 30*time.Second, func() bool {
+	testkit.Eventually(t, "every order reserved", 30*time.Second, func() bool {
 		clear(reserved)
 		for _, e := range s.events(t, s.streams.Inventory) {
 			if e.Type == events.TypeIngredientsReserved {
@@ -198,8 +197,8 @@ func serveRequests(t *testing.T, s server) {
 		}
 		return len(reserved) == len(orders)
 	})
-	waitFor(t, "the bad request dead-lettered", 10*time.Second, func() bool { return len(s.events(t, s.streams.DeadLetter)) == 1 })
-	waitFor(t, "the kitchen stream acknowledged", 10*time.Second, func() bool {
+	testkit.Eventually(t, "the bad request dead-lettered", 10*time.Second, func() bool { return len(s.events(t, s.streams.DeadLetter)) == 1 })
+	testkit.Eventually(t, "the kitchen stream acknowledged", 10*time.Second, func() bool {
 		p, err := s.rdb.XPending(ctx, s.streams.Kitchen, "inventory").Result()
 		return err == nil && p.Count == 0
 	})
@@ -314,37 +313,10 @@ func (s server) events(t *testing.T, key string) []events.Envelope {
 
 func (s server) do(t *testing.T, method, path string) (int, []byte) {
 	t.Helper()
-	req, err := http.NewRequest(method, s.base+path, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatalf("%s %s: %v", method, path, err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, b
+	return testkit.Do(t, method, s.base+path, "", nil)
 }
 
 func (s server) getJSON(t *testing.T, path string, v any) {
 	t.Helper()
-	status, b := s.do(t, "GET", path)
-	if status != 200 {
-		t.Fatalf("GET %s: %d %s", path, status, b)
-	}
-	if err := json.Unmarshal(b, v); err != nil {
-		t.Fatalf("GET %s: %v", path, err)
-	}
-}
-
-func waitFor(t *testing.T, what string, within time.Duration, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(within)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("%s: not within %s", what, within)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	testkit.GetJSON(t, s.base+path, v)
 }

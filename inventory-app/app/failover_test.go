@@ -61,7 +61,7 @@ func TestLeaderKilledMidBurst(t *testing.T) {
 		}, common...), addr)
 	}
 	first := inventory("inventory-app #1")
-	waitUntil(t, "the first replica leads", 10*time.Second, func() bool { return first.role() == "leader" })
+	testkit.Eventually(t, "the first replica leads", 10*time.Second, func() bool { return first.role() == "leader" })
 	second := inventory("inventory-app #2")
 	if status, role := second.ready(); status != 200 || role != "standby" {
 		t.Fatalf("the second replica's /ready: %d, role %q; want 200, standby", status, role)
@@ -72,9 +72,9 @@ func TestLeaderKilledMidBurst(t *testing.T) {
 	for range dishes / 100 {
 		ids = append(ids, h.place(100)...)
 	}
-	waitUntil(t, "the burst under way", time.Minute, func() bool { return h.stats().ByStatus["delivered"] >= dishes/10 })
+	testkit.Eventually(t, "the burst under way", time.Minute, func() bool { return h.stats().ByStatus["delivered"] >= dishes/10 })
 	var inv struct{ WaitingOrders int }
-	getJSON(t, "http://"+first.addr+"/api/v1/inventory", &inv)
+	testkit.GetJSON(t, "http://"+first.addr+"/api/v1/inventory", &inv)
 	before := h.stats()
 	first.kill()
 	killed := time.Now()
@@ -83,7 +83,7 @@ func TestLeaderKilledMidBurst(t *testing.T) {
 		t.Log("no order was waiting at the kill; the takeover resumed nothing this run")
 	}
 
-	waitUntil(t, "the standby takes over", 20*time.Second, func() bool { return second.role() == "leader" })
+	testkit.Eventually(t, "the standby takes over", 20*time.Second, func() bool { return second.role() == "leader" })
 	takeover := time.Since(killed)
 	h.waitDone(dishes, 3*time.Minute)
 	drained := time.Since(killed)
@@ -105,17 +105,6 @@ func TestLeaderKilledMidBurst(t *testing.T) {
 		dishes, takeover.Round(10*time.Millisecond), drained.Round(10*time.Millisecond), bought, needed)
 	if takeover > 12*time.Second {
 		t.Errorf("the standby took %s to lead; the default lease (8s) and poll (1s) promise about 9s", takeover)
-	}
-}
-
-func waitUntil(t *testing.T, what string, within time.Duration, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(within)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("%s: not within %s", what, within)
-		}
-		time.Sleep(20 * time.Millisecond)
 	}
 }
 
@@ -141,7 +130,7 @@ type orderStats struct {
 
 func (h cluster) stats() orderStats {
 	var s orderStats
-	getJSON(h.t, h.orders+"/api/v1/orders/stats", &s)
+	testkit.GetJSON(h.t, h.orders+"/api/v1/orders/stats", &s)
 	return s
 }
 
@@ -167,7 +156,7 @@ type level struct {
 
 func (h cluster) inventory(base string) map[string]level {
 	var inv struct{ Ingredients []level }
-	getJSON(h.t, base+"/api/v1/inventory", &inv)
+	testkit.GetJSON(h.t, base+"/api/v1/inventory", &inv)
 	out := map[string]level{}
 	for _, l := range inv.Ingredients {
 		out[l.Ingredient] = l
@@ -189,7 +178,7 @@ func (h cluster) checkServedOnce(ids []string, inventory string) {
 			}
 		}
 	}
-	getJSON(h.t, h.kitchen+"/api/v1/recipes", &book)
+	testkit.GetJSON(h.t, h.kitchen+"/api/v1/recipes", &book)
 	recipes := map[string]map[string]int{}
 	for _, r := range book.Recipes {
 		recipes[r.Name] = map[string]int{}
@@ -204,7 +193,7 @@ func (h cluster) checkServedOnce(ids []string, inventory string) {
 			Orders     []order
 			NextCursor string
 		}
-		getJSON(h.t, h.orders+"/api/v1/orders?limit=500&cursor="+cursor, &page)
+		testkit.GetJSON(h.t, h.orders+"/api/v1/orders?limit=500&cursor="+cursor, &page)
 		for _, o := range page.Orders {
 			orders[o.ID] = o
 		}
@@ -215,7 +204,7 @@ func (h cluster) checkServedOnce(ids []string, inventory string) {
 	var tickets struct {
 		Tickets []struct{ OrderID, Recipe string }
 	}
-	getJSON(h.t, h.kitchen+"/api/v1/tickets?status=delivered&limit=1000", &tickets)
+	testkit.GetJSON(h.t, h.kitchen+"/api/v1/tickets?status=delivered&limit=1000", &tickets)
 	ticketOf := map[string]string{}
 	for _, tk := range tickets.Tickets {
 		if _, dup := ticketOf[tk.OrderID]; dup {

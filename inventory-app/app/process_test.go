@@ -4,15 +4,15 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"os"
 	"os/exec"
-	"strings"
 	"sync"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/comanda-dev/comanda/internal/testkit"
 )
 
 // Real processes, for tests that kill them: built binaries with their own
@@ -122,33 +122,11 @@ func tail(s string, n int) string {
 	return "…" + s[len(s)-n:]
 }
 
-// getJSON GETs url into v.
-func getJSON(t *testing.T, url string, v any) {
-	t.Helper()
-	resp, err := http.Get(url)
-	if err != nil {
-		t.Fatalf("GET %s: %v", url, err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode != 200 {
-		t.Fatalf("GET %s: %d %s", url, resp.StatusCode, b)
-	}
-	if err := json.Unmarshal(b, v); err != nil {
-		t.Fatalf("GET %s: %v", url, err)
-	}
-}
-
 func postJSON(t *testing.T, url, body string, v any) {
 	t.Helper()
-	resp, err := http.Post(url, "application/json", strings.NewReader(body))
-	if err != nil {
-		t.Fatalf("POST %s: %v", url, err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode/100 != 2 {
-		t.Fatalf("POST %s: %d %s", url, resp.StatusCode, b)
+	status, b := testkit.Do(t, "POST", url, body, http.Header{"Content-Type": {"application/json"}})
+	if status/100 != 2 {
+		t.Fatalf("POST %s: %d %s", url, status, b)
 	}
 	if err := json.Unmarshal(b, v); err != nil {
 		t.Fatal(fmt.Errorf("POST %s: %w", url, err))

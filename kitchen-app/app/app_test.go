@@ -1,12 +1,10 @@
 package app_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"io"
 	"log/slog"
-	"net/http"
 	"reflect"
 	"slices"
 	"strings"
@@ -196,14 +194,14 @@ func serveOnce(t *testing.T, s server) {
 	}
 
 	var st statsView
-	waitFor(t, "every dish delivered", func() bool {
+	testkit.Eventually(t, "every dish delivered", 10*time.Second, func() bool {
 		s.getJSON(t, "/api/v1/tickets/stats", &st)
 		return st.ByStage["delivered"] == len(ids)
 	})
 	if st.Total != len(ids) || len(st.ByStage) != 5 {
 		t.Errorf("stats %+v, want %d tickets, all delivered, and all five stages", st, len(ids))
 	}
-	waitFor(t, "kitchen group caught up", func() bool {
+	testkit.Eventually(t, "kitchen group caught up", 10*time.Second, func() bool {
 		for _, stream := range []string{s.streams.Orders, s.streams.Inventory} {
 			p, err := s.rdb.XPending(ctx, stream, "kitchen").Result()
 			if err != nil || p.Count != 0 {
@@ -212,14 +210,14 @@ func serveOnce(t *testing.T, s server) {
 		}
 		return true
 	})
-	waitFor(t, "kitchen events published", func() bool { return testkit.EventCount(t, s.rdb, s.streams.Kitchen) >= int64(4*len(ids)) })
+	testkit.Eventually(t, "kitchen events published", 10*time.Second, func() bool { return testkit.EventCount(t, s.rdb, s.streams.Kitchen) >= int64(4*len(ids)) })
 	// Give a wrongly repeated event time to show up: the relay polls every
 	// 100ms.
 	time.Sleep(400 * time.Millisecond)
 	if n := testkit.EventCount(t, s.rdb, s.streams.Kitchen); n != int64(4*len(ids)) {
 		t.Errorf("kitchen stream holds %d events, want exactly 4 per order (%d)", n, 4*len(ids))
 	}
-	waitFor(t, "inventory saw every kitchen event", func() bool { return inventory.len() == 4*len(ids) })
+	testkit.Eventually(t, "inventory saw every kitchen event", 10*time.Second, func() bool { return inventory.len() == 4*len(ids) })
 
 	book := map[string][]events.Item{}
 	for _, r := range storetest.Book {
@@ -274,7 +272,7 @@ func unknownReservation(t *testing.T, s server) {
 	}
 	dlq := stream.NewDeadLetterQueue(s.rdb, s.streams.DeadLetter, stream.PublisherOptions{})
 	var dls []stream.DeadLetter
-	waitFor(t, "reservation dead-lettered", func() bool {
+	testkit.Eventually(t, "reservation dead-lettered", 10*time.Second, func() bool {
 		var err error
 		dls, err = dlq.List(ctx, "", 10)
 		return err == nil && len(dls) > 0
@@ -350,37 +348,10 @@ func (inv *inventory) byOrder() map[string][]events.Envelope {
 
 func (s server) do(t *testing.T, method, path string) (int, []byte) {
 	t.Helper()
-	req, err := http.NewRequest(method, s.base+path, bytes.NewReader(nil))
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatalf("%s %s: %v", method, path, err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, b
+	return testkit.Do(t, method, s.base+path, "", nil)
 }
 
 func (s server) getJSON(t *testing.T, path string, v any) {
 	t.Helper()
-	status, b := s.do(t, "GET", path)
-	if status != 200 {
-		t.Fatalf("GET %s: %d %s", path, status, b)
-	}
-	if err := json.Unmarshal(b, v); err != nil {
-		t.Fatalf("GET %s: %v", path, err)
-	}
-}
-
-func waitFor(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("%s: not within 10s", what)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	testkit.GetJSON(t, s.base+path, v)
 }

@@ -1,7 +1,6 @@
 package app_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"io"
@@ -193,7 +192,7 @@ func placeAndRead(t *testing.T, s server) {
 	if len(ids) != 7 || ids[0] != p.OrderIDs[6] || ids[6] != p.OrderIDs[0] {
 		t.Errorf("paged history %v is not the batch newest first", ids)
 	}
-	waitFor(t, "placed orders published", func() bool { return testkit.EventCount(t, s.rdb, s.streams.Orders) >= 7 })
+	testkit.Eventually(t, "placed orders published", 10*time.Second, func() bool { return testkit.EventCount(t, s.rdb, s.streams.Orders) >= 7 })
 }
 
 func statusEvents(t *testing.T, s server) {
@@ -215,11 +214,11 @@ func statusEvents(t *testing.T, s server) {
 		}
 	}
 	var o orderView
-	waitFor(t, "order delivered", func() bool {
+	testkit.Eventually(t, "order delivered", 10*time.Second, func() bool {
 		s.getJSON(t, "/api/v1/orders/"+id, &o)
 		return o.Status == "delivered"
 	})
-	waitFor(t, "group caught up", func() bool {
+	testkit.Eventually(t, "group caught up", 10*time.Second, func() bool {
 		p, err := s.rdb.XPending(context.Background(), s.streams.Kitchen, "orders").Result()
 		return err == nil && p.Count == 0
 	})
@@ -242,7 +241,7 @@ func deadLetters(t *testing.T, s server) {
 		t.Fatal(err)
 	}
 	var o orderView
-	waitFor(t, "order failed", func() bool {
+	testkit.Eventually(t, "order failed", 10*time.Second, func() bool {
 		s.getJSON(t, "/api/v1/orders/"+id, &o)
 		return o.Status == "failed"
 	})
@@ -278,42 +277,12 @@ func deadLetters(t *testing.T, s server) {
 
 func (s server) do(t *testing.T, method, path, body string) (int, []byte) {
 	t.Helper()
-	req, err := http.NewRequest(method, s.base+path, bytes.NewBufferString(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	client := http.DefaultClient
-	if len(body) > 1<<20 {
-		// As curl does for large bodies: wait for the server's go-ahead, so
-		// a refusal arrives as an answer rather than a reset connection.
-		req.Header.Set("Expect", "100-continue")
-		client = &http.Client{Transport: &http.Transport{ExpectContinueTimeout: 5 * time.Second}}
-	}
-	resp, err := client.Do(req)
-	for attempt := 1; err != nil && len(body) > 1<<20 && attempt < 3; attempt++ {
-		// A loaded machine may send the body before the refusal arrives;
-		// the server then closes a connection still being written to.
-		req, _ = http.NewRequest(method, s.base+path, bytes.NewBufferString(body))
-		req.Header.Set("Expect", "100-continue")
-		resp, err = client.Do(req)
-	}
-	if err != nil {
-		t.Fatalf("%s %s: %v", method, path, err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, b
+	return testkit.Do(t, method, s.base+path, body, nil)
 }
 
 func (s server) getJSON(t *testing.T, path string, v any) {
 	t.Helper()
-	status, b := s.do(t, "GET", path, "")
-	if status != 200 {
-		t.Fatalf("GET %s: %d %s", path, status, b)
-	}
-	if err := json.Unmarshal(b, v); err != nil {
-		t.Fatalf("GET %s: %v", path, err)
-	}
+	testkit.GetJSON(t, s.base+path, v)
 }
 
 func (s server) postJSON(t *testing.T, path, body string, v any) int {
@@ -323,17 +292,6 @@ func (s server) postJSON(t *testing.T, path, body string, v any) int {
 		t.Fatalf("POST %s: %v: %s", path, err, b)
 	}
 	return status
-}
-
-func waitFor(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("%s: not within 10s", what)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
 }
 
 func TestEveryCallNeedsALiveSession(t *testing.T) {
@@ -349,16 +307,12 @@ func TestEveryCallNeedsALiveSession(t *testing.T) {
 	s := start(t, b)
 	call := func(method, path, body, token string) int {
 		t.Helper()
-		req, _ := http.NewRequest(method, s.base+path, strings.NewReader(body))
+		var header http.Header
 		if token != "" {
-			req.Header.Set("Authorization", "Bearer "+token)
+			header = http.Header{"Authorization": {"Bearer " + token}}
 		}
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
-		return resp.StatusCode
+		status, _ := testkit.Do(t, method, s.base+path, body, header)
+		return status
 	}
 	if status, body := s.do(t, "POST", "/api/v1/orders", `{"quantity":1}`); status != 401 || !strings.Contains(string(body), `"unauthorized"`) {
 		t.Errorf("write without a token: %d %s", status, body)
@@ -390,5 +344,5 @@ func TestEveryCallNeedsALiveSession(t *testing.T) {
 	if err := auth.NewRegistry(rdb, prefix).End(context.Background(), sess); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, "the ended session refused", func() bool { return call("GET", "/api/v1/orders/stats", "", token) == 401 })
+	testkit.Eventually(t, "the ended session refused", 10*time.Second, func() bool { return call("GET", "/api/v1/orders/stats", "", token) == 401 })
 }

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/comanda-dev/comanda/internal/testkit"
 	"github.com/google/uuid"
@@ -76,7 +77,7 @@ func racingRetries(t *testing.T, s server) {
 	if stats.Total != quantity {
 		t.Errorf("%d orders stored by %d retries, want %d", stats.Total, racers, quantity)
 	}
-	waitFor(t, "the batch published", func() bool { return testkit.EventCount(t, s.rdb, s.streams.Orders) >= quantity })
+	testkit.Eventually(t, "the batch published", 10*time.Second, func() bool { return testkit.EventCount(t, s.rdb, s.streams.Orders) >= quantity })
 	if n := testkit.EventCount(t, s.rdb, s.streams.Orders); n != quantity {
 		t.Errorf("%d order.placed events published, want %d", n, quantity)
 	}

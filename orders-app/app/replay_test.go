@@ -74,7 +74,7 @@ func deadLetter(t *testing.T, s server, orderID, group string) string {
 		Stream: on, MessageID: "1-1", Group: group, Type: original.Type, Deliveries: 5, Reason: reason, Event: original.Encode(),
 	})
 	id := xadd(t, s, s.streams.DeadLetter, dl)
-	waitFor(t, "order failed by "+reason, func() bool {
+	testkit.Eventually(t, "order failed by "+reason, 10*time.Second, func() bool {
 		o := s.order(t, orderID)
 		return o.Status == "failed" && strings.Contains(o.FailureReason, reason)
 	})
@@ -112,7 +112,7 @@ func (s server) deadLetterIDs(t *testing.T) []string {
 // every one of orderIDs.
 func (s server) waitPlacedPublished(t *testing.T, orderIDs ...string) {
 	t.Helper()
-	waitFor(t, "the placements published", func() bool {
+	testkit.Eventually(t, "the placements published", 10*time.Second, func() bool {
 		seen := map[string]bool{}
 		for _, e := range testkit.StreamEvents(t, s.rdb, s.streams.Orders) {
 			if e.Type == events.TypeOrderPlaced {
@@ -157,7 +157,7 @@ func replayWhileRedisIsDown(t *testing.T, s server, proxy *testkit.Proxy) {
 		t.Fatalf("the dead letter is gone after a failed replay")
 	}
 	// Redis is back: the same replay goes through.
-	waitFor(t, "replay once Redis is back", func() bool {
+	testkit.Eventually(t, "replay once Redis is back", 10*time.Second, func() bool {
 		status, _, _ := s.doWith(t, "POST", "/api/v1/dead-letters/"+dlID+"/replay", "", nil)
 		return status == http.StatusAccepted
 	})
@@ -178,7 +178,7 @@ func republishedWithoutReopen(t *testing.T, s server) {
 	}
 	// orders-app reads the replayed request itself; that alone proves
 	// nothing (it may be a late copy), so the order stays failed...
-	waitFor(t, "the replayed request handled", func() bool {
+	testkit.Eventually(t, "the replayed request handled", 10*time.Second, func() bool {
 		return slices.ContainsFunc(s.order(t, orderID).Timeline, func(st struct{ Status, Detail string }) bool { return st.Status == "waiting_ingredients" })
 	})
 	if o := s.order(t, orderID); o.Status != "failed" {
@@ -186,7 +186,7 @@ func republishedWithoutReopen(t *testing.T, s server) {
 	}
 	// ...until the warehouse served it and the kitchen cooks.
 	xadd(t, s, s.streams.Kitchen, events.MustNew("kitchen-app", orderID, time.Now(), events.CookingStarted{Recipe: "salad"}))
-	waitFor(t, "order preparing", func() bool { return s.order(t, orderID).Status == "preparing" })
+	testkit.Eventually(t, "order preparing", 10*time.Second, func() bool { return s.order(t, orderID).Status == "preparing" })
 	if o := s.order(t, orderID); o.FailureReason != "" {
 		t.Errorf("a preparing order keeps its failure %q", o.FailureReason)
 	}
@@ -225,7 +225,7 @@ func bulkReplay(t *testing.T, s server, proxy *testkit.Proxy) {
 	}
 
 	var rep replayReport
-	waitFor(t, "bulk replay once Redis is back", func() bool {
+	testkit.Eventually(t, "bulk replay once Redis is back", 10*time.Second, func() bool {
 		status, _, body := s.doWith(t, "POST", "/api/v1/dead-letters/replay", `{"group": "inventory"}`, nil)
 		if status != http.StatusOK {
 			return false
@@ -361,7 +361,7 @@ func boundedGroupReplay(t *testing.T, s server) {
 			Stream: s.streams.Orders, MessageID: "1-1", Group: events.GroupKitchen, Type: original.Type, Deliveries: 1, Reason: "no recipe book", Event: original.Encode(),
 		}))
 	}
-	waitFor(t, "every order failed", func() bool {
+	testkit.Eventually(t, "every order failed", 10*time.Second, func() bool {
 		var page struct{ Orders []orderView }
 		s.getJSON(t, "/api/v1/orders?status=failed&limit=500&batch="+p.BatchID, &page)
 		return len(page.Orders) == n

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/comanda-dev/comanda/internal/testkit"
 	"github.com/comanda-dev/comanda/inventory-app/internal/leader"
 	"github.com/comanda-dev/comanda/inventory-app/internal/sqlite"
 	"github.com/comanda-dev/comanda/inventory-app/internal/warehouse"
@@ -122,25 +123,13 @@ func startReplica(t *testing.T, store leader.Store, holder string, ts *terms) *r
 	return r
 }
 
-func waitFor(t *testing.T, what string, within time.Duration, cond func() bool) time.Duration {
-	t.Helper()
-	start := time.Now()
-	for !cond() {
-		if time.Since(start) > within {
-			t.Fatalf("%s: not within %s", what, within)
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
-	return time.Since(start)
-}
-
 func leading(r *replica) bool { _, ok := r.e.Leading(); return ok }
 
 func TestOneReplicaLeadsAndAStandbyTakesOverWhenItIsCutOff(t *testing.T) {
 	store := openStore(t)
 	var ts terms
 	a := startReplica(t, store, "a", &ts)
-	waitFor(t, "a leads", time.Second, func() bool { return leading(a) })
+	testkit.Eventually(t, "a leads", time.Second, func() bool { return leading(a) })
 	b := startReplica(t, store, "b", &ts)
 	time.Sleep(3 * ttl)
 	if !leading(a) || leading(b) || b.e.Role() != "standby" || a.e.Role() != "leader" {
@@ -151,7 +140,7 @@ func TestOneReplicaLeadsAndAStandbyTakesOverWhenItIsCutOff(t *testing.T) {
 	// and b takes over once it has.
 	a.store.cut.Store(true)
 	cutAt := time.Now()
-	took := waitFor(t, "b takes over", 2*ttl+poll+time.Second, func() bool { return leading(b) })
+	took := testkit.Eventually(t, "b takes over", 2*ttl+poll+time.Second, func() bool { return leading(b) })
 	if leading(a) {
 		t.Error("a still claims the lead after b took over")
 	}
@@ -169,7 +158,7 @@ func TestOneReplicaLeadsAndAStandbyTakesOverWhenItIsCutOff(t *testing.T) {
 	b.stop()
 	<-b.done
 	_ = b.e.Release(context.Background())
-	waitFor(t, "a leads again once b released", 2*poll+time.Second, func() bool { return leading(a) })
+	testkit.Eventually(t, "a leads again once b released", 2*poll+time.Second, func() bool { return leading(a) })
 	a.stop()
 	<-a.done
 	log := ts.check(t)
@@ -211,7 +200,7 @@ func TestAFencedTermEndsAtOnce(t *testing.T) {
 	store := openStore(t)
 	var ts terms
 	a := startReplica(t, store, "a", &ts)
-	waitFor(t, "a leads", time.Second, func() bool { return leading(a) })
+	testkit.Eventually(t, "a leads", time.Second, func() bool { return leading(a) })
 	tok, _ := a.e.Leading()
 	a.e.Fenced(tok + 1) // another term's: ignored
 	time.Sleep(50 * time.Millisecond)
@@ -219,11 +208,11 @@ func TestAFencedTermEndsAtOnce(t *testing.T) {
 		t.Fatal("a report about another term ended this one")
 	}
 	a.e.Fenced(tok)
-	if took := waitFor(t, "the term ends", time.Second, func() bool { t2, ok := a.e.Leading(); return !ok || t2 != tok }); took > renew {
+	if took := testkit.Eventually(t, "the term ends", time.Second, func() bool { t2, ok := a.e.Leading(); return !ok || t2 != tok }); took > renew {
 		t.Errorf("the term ended %s after it was fenced", took)
 	}
 	// It stands by and, the lease being free, leads again under a new token.
-	waitFor(t, "a leads again", time.Second, func() bool { t2, ok := a.e.Leading(); return ok && t2 > tok })
+	testkit.Eventually(t, "a leads again", time.Second, func() bool { t2, ok := a.e.Leading(); return ok && t2 > tok })
 }
 
 func TestOptionsThatCannotWorkAreRefused(t *testing.T) {

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/comanda-dev/comanda/internal/marketsim"
+	"github.com/comanda-dev/comanda/internal/testkit"
 	"github.com/comanda-dev/comanda/inventory-app/internal/market"
 )
 
@@ -151,7 +152,7 @@ func TestCallerLeavingBeforeTheCallIsSentSendsNothing(t *testing.T) {
 	})
 	busy := make(chan struct{})
 	go func() { defer close(busy); _, _ = f.client.Buy(context.Background(), "lemon") }() // holds the only slot
-	waitFor(t, func() bool { return f.inFlight.Load() == 1 })
+	testkit.Eventually(t, "the slot taken", 5*time.Second, func() bool { return f.inFlight.Load() == 1 })
 	for range 5 {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Millisecond)
 		_, err := f.client.Buy(ctx, "lemon")
@@ -179,17 +180,6 @@ func TestACallSentOutlivesItsCaller(t *testing.T) {
 	}
 	if st, sim := f.client.Stats(), f.sim.Stats(); st.UnitsBought != int64(q) || sim.UnitsSold != int64(q) || sim.Calls != 1 {
 		t.Errorf("answer %d; client %+v, market %+v", q, st, sim)
-	}
-}
-
-func waitFor(t *testing.T, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatal("condition not met within 5s")
-		}
-		time.Sleep(time.Millisecond)
 	}
 }
 

@@ -7,6 +7,7 @@ import (
 
 	"github.com/comanda-dev/comanda/internal/events"
 	"github.com/comanda-dev/comanda/internal/marketsim"
+	"github.com/comanda-dev/comanda/internal/testkit"
 	"github.com/comanda-dev/comanda/inventory-app/internal/warehouse"
 )
 
@@ -20,7 +21,7 @@ func TestAnEarlyOrderIsNotStarvedByLaterSmallerOnes(t *testing.T) {
 	r.run()
 	early := request(t, newID(), "tomato soup", []warehouse.Item{{Ingredient: "tomato", Quantity: 3}})
 	r.request(early)
-	waitFor(t, "the early order is told it waits", 5*time.Second, func() bool {
+	testkit.Eventually(t, "the early order is told it waits", 5*time.Second, func() bool {
 		return slices.ContainsFunc(r.events(), func(e events.Envelope) bool {
 			return e.Type == events.TypeIngredientsShort && e.OrderID == early.OrderID
 		})

@@ -253,17 +253,6 @@ func (r *rig) events() []events.Envelope {
 	return append([]events.Envelope(nil), r.log...)
 }
 
-func waitFor(t *testing.T, what string, within time.Duration, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(within)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("%s: not within %s", what, within)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-}
-
 // checkBooks asserts what must hold once every order is served: nothing
 // ever went negative, on hand = initial + bought − consumed, consumed is
 // the sum of the orders, bought is the sum of the recorded purchases, every

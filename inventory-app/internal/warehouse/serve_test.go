@@ -7,6 +7,7 @@ import (
 
 	"github.com/comanda-dev/comanda/internal/events"
 	"github.com/comanda-dev/comanda/internal/marketsim"
+	"github.com/comanda-dev/comanda/internal/testkit"
 	"github.com/comanda-dev/comanda/inventory-app/internal/warehouse"
 )
 
@@ -67,7 +68,7 @@ func TestARestartedWarehouseServesWhatWaited(t *testing.T) {
 	r.run()
 	reqs := randomOrders(t, 20, 7)
 	r.request(reqs...)
-	waitFor(t, "orders noted short", 10*time.Second, func() bool {
+	testkit.Eventually(t, "orders noted short", 10*time.Second, func() bool {
 		for _, e := range r.events() {
 			if e.Type == events.TypeIngredientsShort {
 				return true

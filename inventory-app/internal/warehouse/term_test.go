@@ -10,6 +10,7 @@ import (
 
 	"github.com/comanda-dev/comanda/internal/fault"
 	"github.com/comanda-dev/comanda/internal/marketsim"
+	"github.com/comanda-dev/comanda/internal/testkit"
 	"github.com/comanda-dev/comanda/inventory-app/internal/sqlite"
 	"github.com/comanda-dev/comanda/inventory-app/internal/warehouse"
 )
@@ -21,7 +22,7 @@ func TestCallsInFlightAtShutdownAreBooked(t *testing.T) {
 	r := newRig(t, rigConfig{initial: 0, parallel: 4, market: marketsim.Config{MaxQuantity: 5, Latency: 300 * time.Millisecond}})
 	r.run()
 	r.request(randomOrders(t, 40, 3)...)
-	waitFor(t, "calls in flight", 5*time.Second, func() bool {
+	testkit.Eventually(t, "calls in flight", 5*time.Second, func() bool {
 		r.mu.Lock()
 		defer r.mu.Unlock()
 		n := 0

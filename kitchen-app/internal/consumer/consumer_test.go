@@ -13,6 +13,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/comanda-dev/comanda/internal/events"
+	"github.com/comanda-dev/comanda/internal/outbox/outboxtest"
 	"github.com/comanda-dev/comanda/internal/stream"
 	"github.com/comanda-dev/comanda/internal/testkit"
 	"github.com/comanda-dev/comanda/kitchen-app/internal/consumer"
@@ -88,7 +89,7 @@ func TestPlacedTwiceOpensOneTicket(t *testing.T) {
 			}
 		}
 		k.handle(t, k.orders, msg, msg) // twice in one batch
-		envs := drain(t, k.store)
+		envs := outboxtest.Drain(t, k.store)
 		if len(envs) != 2 || envs[0].Type != events.TypeRecipePicked || envs[1].Type != events.TypeIngredientsRequested {
 			t.Fatalf("outbox holds %v, want exactly recipe-picked and ingredients-requested", types(envs))
 		}
@@ -112,7 +113,7 @@ func TestReservedTwiceCooksOnce(t *testing.T) {
 		k := newKit(t, newStore(t), 7, time.Millisecond)
 		id := newID()
 		k.handle(t, k.orders, placed(id))
-		drain(t, k.store)
+		outboxtest.Drain(t, k.store)
 		msg := reserved(id)
 		k.handle(t, k.cook, msg)
 		k.handle(t, k.cook, msg)
@@ -125,7 +126,7 @@ func TestReservedTwiceCooksOnce(t *testing.T) {
 			})
 		}
 		wg.Wait()
-		envs := drain(t, k.store)
+		envs := outboxtest.Drain(t, k.store)
 		if got := types(envs); !slices.Equal(got, []string{events.TypeCookingStarted, events.TypeDishDelivered}) {
 			t.Errorf("outbox holds %v, want one cooking-started and one dish-delivered", got)
 		}
@@ -155,7 +156,7 @@ func TestUnservableMessagesArePermanent(t *testing.T) {
 		if err := k.orders(context.Background(), []stream.Message{bad}); !errors.Is(err, events.ErrMalformed) {
 			t.Errorf("placed without a batch: got %v, want ErrMalformed", err)
 		}
-		if n := len(drain(t, k.store)); n != 0 {
+		if n := len(outboxtest.Drain(t, k.store)); n != 0 {
 			t.Errorf("unservable messages stored %d events", n)
 		}
 	})
@@ -187,7 +188,7 @@ func TestDeadLetterFailsTicketUntilIngredientsArrive(t *testing.T) {
 		if got := k.ticket(t, id); got.Stage != kitchen.Delivered {
 			t.Errorf("a dead letter after delivery moved the ticket to %s", got.Stage)
 		}
-		if got := types(drain(t, k.store)); len(got) != 4 {
+		if got := types(outboxtest.Drain(t, k.store)); len(got) != 4 {
 			t.Errorf("outbox holds %v, want picked, requested, started, delivered", got)
 		}
 	})
@@ -198,7 +199,7 @@ func TestInterruptedCookingResumes(t *testing.T) {
 		k := newKit(t, newStore(t), 7, 300*time.Millisecond)
 		id := newID()
 		k.handle(t, k.orders, placed(id))
-		drain(t, k.store)
+		outboxtest.Drain(t, k.store)
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Millisecond)
 		defer cancel()
 		err := k.cook(ctx, []stream.Message{reserved(id)})
@@ -209,7 +210,7 @@ func TestInterruptedCookingResumes(t *testing.T) {
 			t.Errorf("interrupted ticket is %s, want preparing", got.Stage)
 		}
 		k.handle(t, k.cook, reserved(id)) // the redelivery
-		if got := types(drain(t, k.store)); !slices.Equal(got, []string{events.TypeCookingStarted, events.TypeDishDelivered}) {
+		if got := types(outboxtest.Drain(t, k.store)); !slices.Equal(got, []string{events.TypeCookingStarted, events.TypeDishDelivered}) {
 			t.Errorf("outbox holds %v, want one cooking-started and one dish-delivered", got)
 		}
 	})
@@ -306,23 +307,6 @@ func bookRecipe(name string) kitchen.Recipe {
 		}
 	}
 	return kitchen.Recipe{}
-}
-
-func drain(t *testing.T, s kitchen.Store) []events.Envelope {
-	t.Helper()
-	var all []events.Envelope
-	for {
-		n, err := s.PublishPending(context.Background(), 100, func(_ context.Context, b []events.Envelope) error {
-			all = append(all, b...)
-			return nil
-		})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if n == 0 {
-			return all
-		}
-	}
 }
 
 func types(envs []events.Envelope) []string {

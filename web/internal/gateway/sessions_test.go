@@ -32,18 +32,6 @@ func (r *rig) login(t *testing.T) string {
 
 func bearer(token string) http.Header { return http.Header{"Authorization": {"Bearer " + token}} }
 
-// eventually polls cond for up to 5 s.
-func eventually(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("%s: not within 5s", what)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-}
-
 // Two gateways behind one load balancer, and one started after the logout:
 // a session ended at one is ended at all of them.
 func TestLogoutEndsTheSessionAtEveryGateway(t *testing.T) {
@@ -59,7 +47,7 @@ func TestLogoutEndsTheSessionAtEveryGateway(t *testing.T) {
 	if status, _ := a.call(&http.Client{}, "POST", "/api/logout", "", bearer(token)); status != 204 {
 		t.Fatalf("logout: %d", status)
 	}
-	eventually(t, "the other gateway refuses the ended session", func() bool {
+	testkit.Eventually(t, "the other gateway refuses the ended session", 5*time.Second, func() bool {
 		status, _ := b.call(&http.Client{}, "GET", "/api/orders/orders", "", bearer(token))
 		return status == 401
 	})

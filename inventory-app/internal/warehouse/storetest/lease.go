@@ -11,6 +11,7 @@ import (
 
 	"github.com/comanda-dev/comanda/internal/events"
 	"github.com/comanda-dev/comanda/internal/fault"
+	"github.com/comanda-dev/comanda/internal/outbox/outboxtest"
 	"github.com/comanda-dev/comanda/inventory-app/internal/warehouse"
 )
 
@@ -132,7 +133,7 @@ func runLease(t *testing.T, newStore func(t *testing.T) warehouse.Store) {
 		if !cur.HeldBy("new") || cur.Token <= old.Token {
 			t.Fatalf("new leader %+v after %+v", cur, old)
 		}
-		drain(t, s)
+		outboxtest.Drain(t, relayed(s))
 		before := stock(t, s)
 
 		for _, tok := range []warehouse.Token{0, old.Token} {

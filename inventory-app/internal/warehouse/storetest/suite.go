@@ -3,7 +3,6 @@
 package storetest
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"math/rand/v2"
@@ -14,6 +13,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/comanda-dev/comanda/internal/events"
+	"github.com/comanda-dev/comanda/internal/outbox/outboxtest"
 	"github.com/comanda-dev/comanda/inventory-app/internal/warehouse"
 )
 
@@ -98,7 +98,7 @@ func Run(t *testing.T, newStore func(t *testing.T) warehouse.Store) {
 				t.Errorf("a refused batch reserved %s", r.OrderID)
 			}
 		}
-		if envs := drain(t, s); len(envs) != 0 {
+		if envs := outboxtest.Drain(t, relayed(s)); len(envs) != 0 {
 			t.Errorf("a refused batch stored %d events", len(envs))
 		}
 
@@ -115,7 +115,7 @@ func Run(t *testing.T, newStore func(t *testing.T) warehouse.Store) {
 		if got.Status != warehouse.Reserved || !got.ReservedAt.Equal(at) {
 			t.Errorf("stored reservation %+v", got)
 		}
-		envs := drain(t, s)
+		envs := outboxtest.Drain(t, relayed(s))
 		if len(envs) != 1 || envs[0].OrderID != a.OrderID || envs[0].Type != events.TypeIngredientsReserved {
 			t.Fatalf("events %+v, want one reserved event for a", envs)
 		}
@@ -149,7 +149,7 @@ func Run(t *testing.T, newStore func(t *testing.T) warehouse.Store) {
 		if err != nil || len(mixed) != 1 || mixed[0].OrderID != c.OrderID {
 			t.Fatalf("reserve of a (done), c and an unknown order: %+v, %v; want c only", mixed, err)
 		}
-		if envs := drain(t, s); len(envs) != 2 {
+		if envs := outboxtest.Drain(t, relayed(s)); len(envs) != 2 {
 			t.Errorf("%d reserved events, want one per order", len(envs))
 		}
 		consumedMatches(t, s, []string{a.OrderID, c.OrderID})
@@ -191,7 +191,7 @@ func Run(t *testing.T, newStore func(t *testing.T) warehouse.Store) {
 			}
 		}
 		perOrder := map[string]int{}
-		for _, e := range drain(t, s) {
+		for _, e := range outboxtest.Drain(t, relayed(s)) {
 			perOrder[e.OrderID]++
 		}
 		reserved := 0
@@ -241,7 +241,7 @@ func Run(t *testing.T, newStore func(t *testing.T) warehouse.Store) {
 			t.Errorf("waiting %+v, want a, noted", waiting)
 		}
 		var shorts int
-		for _, e := range drain(t, s) {
+		for _, e := range outboxtest.Drain(t, relayed(s)) {
 			if e.Type == events.TypeIngredientsShort {
 				shorts++
 			}
@@ -270,7 +270,7 @@ func Run(t *testing.T, newStore func(t *testing.T) warehouse.Store) {
 		if l := level(t, s, "rice"); l.Bought != 4 || l.OnHand() != 9 {
 			t.Errorf("rice %+v, want bought 4 once", l)
 		}
-		envs := drain(t, s)
+		envs := outboxtest.Drain(t, relayed(s))
 		if len(envs) != 2 {
 			t.Fatalf("%d events, want one per recorded purchase", len(envs))
 		}
@@ -282,7 +282,7 @@ func Run(t *testing.T, newStore func(t *testing.T) warehouse.Store) {
 		if r, o := level(t, s, "rice"), level(t, s, "onion"); r.Bought != 7 || o.Bought != 3 {
 			t.Errorf("after a batch: rice bought %d, onion %d; want 7 and 3", r.Bought, o.Bought)
 		}
-		if got := drain(t, s); len(got) != 3 || got[0].Type != events.TypeMarketBought {
+		if got := outboxtest.Drain(t, relayed(s)); len(got) != 3 || got[0].Type != events.TypeMarketBought {
 			t.Errorf("a batch of 3 purchases stored %d events", len(got))
 		}
 		mb, err := events.DecodePayload[events.MarketBought](envs[0])
@@ -324,58 +324,25 @@ func Run(t *testing.T, newStore func(t *testing.T) warehouse.Store) {
 		}
 	})
 
-	t.Run("outbox publishes in order, keeps what failed and never twice at once", func(t *testing.T) {
-		t.Parallel()
+	outboxtest.Run(t, func(t *testing.T) outboxtest.Outbox {
 		s := seeded(t, newStore, 100)
-		var want []string
-		for i := range 40 {
-			p := purchase("lemon", 1, fmt.Sprintf("o-%02d", i))
-			if err := record(s, 0, p); err != nil {
-				t.Fatal(err)
-			}
-			want = append(want, p.OrderIDs[0])
-		}
-		if _, err := s.PublishPending(ctx, 0, 10, func(context.Context, []events.Envelope) error { return errors.New("redis down") }); err == nil {
-			t.Error("publish error was swallowed")
-		}
-		var mu sync.Mutex
-		var got []string
-		var wg sync.WaitGroup
-		for range 4 {
-			wg.Go(func() {
-				for {
-					n, err := s.PublishPending(ctx, 0, 7, func(_ context.Context, batch []events.Envelope) error {
-						mu.Lock()
-						defer mu.Unlock()
-						for _, e := range batch {
-							got = append(got, e.OrderID)
-						}
-						return nil
-					})
-					if err != nil {
-						t.Error(err)
-						return
-					}
-					if n == 0 {
-						return
-					}
+		// Every adapter publishes under a lease, one relay at a time.
+		return outboxtest.Outbox{Store: relayed(s), OneAtATime: true, Emit: func(t *testing.T, n int) []events.Envelope {
+			var envs []events.Envelope
+			for i := range n {
+				p := purchase("lemon", 1, fmt.Sprintf("o-%02d", i))
+				var stored events.Envelope
+				err := s.RecordPurchases(ctx, 0, []warehouse.Purchase{p}, func(p warehouse.Purchase, after warehouse.Level) (events.Envelope, error) {
+					e, err := announcePurchase(p, after)
+					stored = e
+					return e, err
+				})
+				if err != nil {
+					t.Fatal(err)
 				}
-			})
-		}
-		wg.Wait()
-		if len(got) != 40 {
-			t.Fatalf("published %d events, want 40 exactly once", len(got))
-		}
-		seen := map[string]bool{}
-		for _, id := range got {
-			if seen[id] {
-				t.Errorf("event of %s published twice", id)
+				envs = append(envs, stored)
 			}
-			seen[id] = true
-		}
-		// One relay at a time, oldest first: batches arrive in order.
-		if !slices.Equal(got, want) {
-			t.Errorf("published in order %v, want %v", got, want)
-		}
+			return envs
+		}}
 	})
 }

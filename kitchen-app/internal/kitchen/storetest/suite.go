@@ -5,7 +5,6 @@ package storetest
 import (
 	"context"
 	"errors"
-	"fmt"
 	"reflect"
 	"slices"
 	"sync"
@@ -16,6 +15,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/comanda-dev/comanda/internal/events"
+	"github.com/comanda-dev/comanda/internal/outbox/outboxtest"
 	"github.com/comanda-dev/comanda/kitchen-app/internal/kitchen"
 )
 
@@ -86,7 +86,7 @@ func Run(t *testing.T, newStore func(t *testing.T) kitchen.Store) {
 		if err != nil || got.Recipe != "pizza" {
 			t.Errorf("a repeated create changed the recipe to %q (%v)", got.Recipe, err)
 		}
-		envs := drain(t, s)
+		envs := outboxtest.Drain(t, s)
 		want := slices.Concat(ids(first), ids(fresh))
 		if len(envs) != 2*len(want) {
 			t.Fatalf("%d events in outbox, want %d", len(envs), 2*len(want))
@@ -110,7 +110,7 @@ func Run(t *testing.T, newStore func(t *testing.T) kitchen.Store) {
 		if !slices.Equal(ids(created), ids(in)) {
 			t.Errorf("created %v, want %v", ids(created), ids(in))
 		}
-		if n := len(drain(t, s)); n != 4 {
+		if n := len(outboxtest.Drain(t, s)); n != 4 {
 			t.Errorf("%d events in outbox, want 4", n)
 		}
 	})
@@ -152,7 +152,7 @@ func Run(t *testing.T, newStore func(t *testing.T) kitchen.Store) {
 				t.Errorf("stored recipe %q, the winner picked %q", got.Recipe, w)
 			}
 		}
-		if n := len(drain(t, s)); n != 20 {
+		if n := len(outboxtest.Drain(t, s)); n != 20 {
 			t.Errorf("%d events in outbox, want 20 (one pair per order)", n)
 		}
 	})
@@ -181,7 +181,7 @@ func Run(t *testing.T, newStore func(t *testing.T) kitchen.Store) {
 		tk := tickets(1, "burger")
 		id := tk[0].OrderID
 		mustCreate(t, s, tk)
-		drain(t, s)
+		outboxtest.Drain(t, s)
 
 		boom := errors.New("boom")
 		err := s.Update(ctx, []string{id}, func(tickets map[string]*kitchen.Ticket) ([]events.Envelope, error) {
@@ -195,7 +195,7 @@ func Run(t *testing.T, newStore func(t *testing.T) kitchen.Store) {
 		if got, _ := s.Get(ctx, id); got.Stage != kitchen.WaitingIngredients {
 			t.Errorf("a failed update left the ticket %s", got.Stage)
 		}
-		if n := len(drain(t, s)); n != 0 {
+		if n := len(outboxtest.Drain(t, s)); n != 0 {
 			t.Errorf("a failed update stored %d events", n)
 		}
 
@@ -213,7 +213,7 @@ func Run(t *testing.T, newStore func(t *testing.T) kitchen.Store) {
 		if !sameTicket(got, want) {
 			t.Errorf("got %+v, want %+v", got, want)
 		}
-		envs := drain(t, s)
+		envs := outboxtest.Drain(t, s)
 		if len(envs) != 1 || envs[0].Type != events.TypeCookingStarted || envs[0].OrderID != id {
 			t.Errorf("outbox holds %+v, want one cooking-started", envs)
 		}
@@ -229,7 +229,7 @@ func Run(t *testing.T, newStore func(t *testing.T) kitchen.Store) {
 		s := newStore(t)
 		tk := tickets(600, "pizza") // more than one statement's parameters
 		mustCreate(t, s, tk)
-		drain(t, s)
+		outboxtest.Drain(t, s)
 		ids := make([]string, len(tk))
 		for i, x := range tk {
 			ids[i] = x.OrderID
@@ -260,7 +260,7 @@ func Run(t *testing.T, newStore func(t *testing.T) kitchen.Store) {
 				t.Fatalf("ticket %d is %s, want %s", i, got.Stage, want)
 			}
 		}
-		if n := len(drain(t, s)); n != len(ids)/2 {
+		if n := len(outboxtest.Drain(t, s)); n != len(ids)/2 {
 			t.Errorf("%d events stored, want %d", n, len(ids)/2)
 		}
 	})
@@ -271,7 +271,7 @@ func Run(t *testing.T, newStore func(t *testing.T) kitchen.Store) {
 		tk := tickets(1, "salad")
 		id := tk[0].OrderID
 		mustCreate(t, s, tk)
-		drain(t, s)
+		outboxtest.Drain(t, s)
 		var moved atomic.Int32
 		var wg sync.WaitGroup
 		for range 8 {
@@ -293,7 +293,7 @@ func Run(t *testing.T, newStore func(t *testing.T) kitchen.Store) {
 		if n := moved.Load(); n != 1 {
 			t.Errorf("%d updates started cooking, want 1", n)
 		}
-		if n := len(drain(t, s)); n != 1 {
+		if n := len(outboxtest.Drain(t, s)); n != 1 {
 			t.Errorf("%d events in outbox, want 1", n)
 		}
 	})
@@ -343,55 +343,15 @@ func Run(t *testing.T, newStore func(t *testing.T) kitchen.Store) {
 		}
 	})
 
-	t.Run("outbox publishes in order, keeps what failed and never twice at once", func(t *testing.T) {
-		t.Parallel()
+	outboxtest.Run(t, func(t *testing.T) outboxtest.Outbox {
 		s := newStore(t)
-		tk := tickets(20, "french fries")
-		mustCreate(t, s, tk)
-		if _, err := s.PublishPending(ctx, 10, func(context.Context, []events.Envelope) error { return errors.New("redis down") }); err == nil {
-			t.Error("publish error was swallowed")
-		}
-		var head []events.Envelope
-		if _, err := s.PublishPending(ctx, 3, func(_ context.Context, b []events.Envelope) error { head = b; return nil }); err != nil {
-			t.Fatal(err)
-		}
-		if len(head) != 3 || head[0].OrderID != tk[0].OrderID || head[0].Type != events.TypeRecipePicked ||
-			head[1].Type != events.TypeIngredientsRequested || head[2].OrderID != tk[1].OrderID {
-			t.Errorf("first events after a failed publish: %v, want the oldest in order", describe(head))
-		}
-		var mu sync.Mutex
-		seen := map[string]int{}
-		var wg sync.WaitGroup
-		for range 4 {
-			wg.Go(func() {
-				for {
-					n, err := s.PublishPending(ctx, 7, func(_ context.Context, batch []events.Envelope) error {
-						mu.Lock()
-						defer mu.Unlock()
-						for _, e := range batch {
-							seen[e.ID]++
-						}
-						return nil
-					})
-					if err != nil {
-						t.Error(err)
-						return
-					}
-					if n == 0 {
-						return
-					}
-				}
-			})
-		}
-		wg.Wait()
-		if len(seen) != 37 {
-			t.Errorf("published %d distinct events, want the remaining 37", len(seen))
-		}
-		for id, n := range seen {
-			if n != 1 {
-				t.Errorf("event %s published %d times", id, n)
+		return outboxtest.Outbox{Store: s, Emit: func(t *testing.T, n int) []events.Envelope {
+			if n%2 != 0 {
+				t.Fatalf("a ticket stores its events in pairs: %d is odd", n)
 			}
-		}
+			_, envs := create(t, s, tickets(n/2, "french fries"))
+			return envs
+		}}
 	})
 }
 
@@ -453,11 +413,20 @@ func started(t kitchen.Ticket) events.Envelope {
 
 func mustCreate(t *testing.T, s kitchen.Store, in []kitchen.Ticket) []kitchen.Ticket {
 	t.Helper()
+	created, _ := create(t, s, in)
+	return created
+}
+
+// create creates tickets as the service does and returns those created with
+// the events stored for them.
+func create(t *testing.T, s kitchen.Store, in []kitchen.Ticket) ([]kitchen.Ticket, []events.Envelope) {
+	t.Helper()
 	var created []kitchen.Ticket
+	var envs []events.Envelope
 	called := false
 	err := s.CreateTickets(context.Background(), in, func(c []kitchen.Ticket) []events.Envelope {
-		called, created = true, c
-		return announce(c)
+		called, created, envs = true, c, announce(c)
+		return envs
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -465,7 +434,7 @@ func mustCreate(t *testing.T, s kitchen.Store, in []kitchen.Ticket) []kitchen.Ti
 	if !called {
 		t.Fatal("CreateTickets did not call fn")
 	}
-	return created
+	return created, envs
 }
 
 func mustUpdate(t *testing.T, s kitchen.Store, id string, fn func(*kitchen.Ticket) []events.Envelope) {
@@ -475,23 +444,6 @@ func mustUpdate(t *testing.T, s kitchen.Store, id string, fn func(*kitchen.Ticke
 	})
 	if err != nil {
 		t.Fatal(err)
-	}
-}
-
-func drain(t *testing.T, s kitchen.Store) []events.Envelope {
-	t.Helper()
-	var all []events.Envelope
-	for {
-		n, err := s.PublishPending(context.Background(), 100, func(_ context.Context, b []events.Envelope) error {
-			all = append(all, b...)
-			return nil
-		})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if n == 0 {
-			return all
-		}
 	}
 }
 
@@ -516,12 +468,4 @@ func maps(got, want map[kitchen.Stage]int) bool {
 		}
 	}
 	return len(got) == len(want)
-}
-
-func describe(envs []events.Envelope) []string {
-	out := make([]string, len(envs))
-	for i, e := range envs {
-		out[i] = fmt.Sprintf("%s/%s", e.OrderID, e.Type)
-	}
-	return out
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/comanda-dev/comanda/internal/invalid"
+	"github.com/comanda-dev/comanda/internal/outbox/outboxtest"
 	"github.com/comanda-dev/comanda/orders-app/internal/order"
 )
 
@@ -41,7 +42,7 @@ func keys(t *testing.T, newStore func(t *testing.T) order.Store) {
 		if n := total(t, s); n != 3 {
 			t.Errorf("%d orders stored, want 3", n)
 		}
-		if n := drain(t, s); n != 3 {
+		if n := len(outboxtest.Drain(t, s)); n != 3 {
 			t.Errorf("%d events in outbox, want 3", n)
 		}
 		// Without a key, or with another, each request is a new batch.
@@ -160,7 +161,7 @@ func keys(t *testing.T, newStore func(t *testing.T) order.Store) {
 		if n := total(t, s); n != 2 {
 			t.Errorf("%d orders stored, want 2", n)
 		}
-		if n := drain(t, s); n != 2 {
+		if n := len(outboxtest.Drain(t, s)); n != 2 {
 			t.Errorf("%d events in outbox, want 2", n)
 		}
 	})

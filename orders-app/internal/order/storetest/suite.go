@@ -13,6 +13,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/comanda-dev/comanda/internal/events"
+	"github.com/comanda-dev/comanda/internal/outbox/outboxtest"
 	"github.com/comanda-dev/comanda/orders-app/internal/order"
 )
 
@@ -63,7 +64,7 @@ func Run(t *testing.T, newStore func(t *testing.T) order.Store) {
 		if counts[order.Placed] != 1 {
 			t.Errorf("%d orders stored, want 1", counts[order.Placed])
 		}
-		if n := drain(t, s); n != 1 {
+		if n := len(outboxtest.Drain(t, s)); n != 1 {
 			t.Errorf("%d events in outbox, want 1", n)
 		}
 	})
@@ -224,49 +225,13 @@ func Run(t *testing.T, newStore func(t *testing.T) order.Store) {
 	keys(t, newStore)
 	failures(t, newStore)
 
-	t.Run("outbox publishes in order, keeps what failed and never twice at once", func(t *testing.T) {
-		t.Parallel()
+	outboxtest.Run(t, func(t *testing.T) outboxtest.Outbox {
 		s := newStore(t)
-		orders, steps, envs := batch(40)
-		mustPlace(t, s, orders, steps, envs)
-		if _, err := s.PublishPending(ctx, 10, func(context.Context, []events.Envelope) error { return errors.New("redis down") }); err == nil {
-			t.Error("publish error was swallowed")
-		}
-		var mu sync.Mutex
-		var got []string
-		var wg sync.WaitGroup
-		for range 4 {
-			wg.Go(func() {
-				for {
-					n, err := s.PublishPending(ctx, 7, func(_ context.Context, batch []events.Envelope) error {
-						mu.Lock()
-						defer mu.Unlock()
-						for _, e := range batch {
-							got = append(got, e.OrderID)
-						}
-						return nil
-					})
-					if err != nil {
-						t.Error(err)
-						return
-					}
-					if n == 0 {
-						return
-					}
-				}
-			})
-		}
-		wg.Wait()
-		if len(got) != 40 {
-			t.Fatalf("published %d events, want 40 exactly once", len(got))
-		}
-		seen := map[string]bool{}
-		for _, id := range got {
-			if seen[id] {
-				t.Errorf("event of %s published twice", id)
-			}
-			seen[id] = true
-		}
+		return outboxtest.Outbox{Store: s, Emit: func(t *testing.T, n int) []events.Envelope {
+			orders, steps, envs := batch(n)
+			mustPlace(t, s, orders, steps, envs)
+			return envs
+		}}
 	})
 }
 
@@ -310,19 +275,5 @@ func apply(t *testing.T, s order.Store, changes ...order.Change) {
 	svc := order.NewService(s, 10, nil, nil)
 	if err := svc.Apply(context.Background(), changes); err != nil {
 		t.Fatal(err)
-	}
-}
-
-func drain(t *testing.T, s order.Store) int {
-	total := 0
-	for {
-		n, err := s.PublishPending(context.Background(), 100, func(context.Context, []events.Envelope) error { return nil })
-		if err != nil {
-			t.Fatal(err)
-		}
-		if n == 0 {
-			return total
-		}
-		total += n
 	}
 }
