@@ -11,6 +11,7 @@ import (
 	"github.com/google/uuid"
 	"go.mongodb.org/mongo-driver/v2/bson"
 
+	"github.com/comanda-dev/comanda/internal/clock"
 	"github.com/comanda-dev/comanda/internal/testkit"
 	"github.com/comanda-dev/comanda/inventory-app/internal/warehouse"
 )
@@ -43,7 +44,7 @@ func openTestStore(t *testing.T) *Store {
 
 func newRequest(recipe string) warehouse.Request {
 	return warehouse.Request{
-		OrderID: uuid.Must(uuid.NewV7()).String(), Recipe: recipe, At: warehouse.Now(),
+		OrderID: uuid.Must(uuid.NewV7()).String(), Recipe: recipe, At: clock.Now(),
 		Items: []warehouse.Item{{Ingredient: "tomato", Quantity: 1}},
 	}
 }

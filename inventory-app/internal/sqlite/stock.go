@@ -4,9 +4,9 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"github.com/comanda-dev/comanda/internal/sqlitestore"
 	"slices"
 
+	"github.com/comanda-dev/comanda/internal/sqlitestore"
 	"github.com/comanda-dev/comanda/inventory-app/internal/warehouse"
 )
 

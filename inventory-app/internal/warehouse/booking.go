@@ -7,6 +7,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/comanda-dev/comanda/internal/clock"
 	"github.com/comanda-dev/comanda/internal/events"
 	"github.com/comanda-dev/comanda/internal/retry"
 )
@@ -59,7 +60,7 @@ func (w *Warehouse) record(ctx context.Context, batch []booking) {
 	w.mu.Lock()
 	served := w.servedByEach(batch, w.onHand)
 	for k, b := range batch {
-		ps[k] = Purchase{ID: uuid.Must(uuid.NewV7()).String(), Ingredient: catalogue[b.i], Quantity: b.q, At: Now(), OrderIDs: served[k]}
+		ps[k] = Purchase{ID: uuid.Must(uuid.NewV7()).String(), Ingredient: catalogue[b.i], Quantity: b.q, At: clock.Now(), OrderIDs: served[k]}
 	}
 	w.mu.Unlock()
 	announce := func(p Purchase, after Level) (events.Envelope, error) { return boughtEvent(p, after) }

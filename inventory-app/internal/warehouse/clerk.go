@@ -4,15 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"time"
 
+	"github.com/comanda-dev/comanda/internal/clock"
 	"github.com/comanda-dev/comanda/internal/events"
 	"github.com/comanda-dev/comanda/internal/retry"
 )
-
-// Now is the clock of stored times: UTC, to the millisecond, which is what
-// every store keeps (MongoDB dates hold milliseconds).
-func Now() time.Time { return time.Now().UTC().Truncate(time.Millisecond) }
 
 // clerk runs passes over the waiting list whenever something changed: a new
 // request, a purchase, or a pass that stopped at its cap.
@@ -68,7 +64,7 @@ func (w *Warehouse) reserve(ctx context.Context, grants []*pending) error {
 	for i, p := range grants {
 		ids[i] = p.orderID
 	}
-	at := Now()
+	at := clock.Now()
 	reserved, err := w.store.Reserve(ctx, w.opt.Token, ids, at, func(rs []Reservation, after []Level) ([]events.Envelope, error) {
 		return reservedEvents(rs, after, at)
 	})
@@ -105,7 +101,7 @@ func (w *Warehouse) reserve(ctx context.Context, grants []*pending) error {
 
 // noteShort tells orders that they wait for the market, once each.
 func (w *Warehouse) noteShort(ctx context.Context, shorts []shortage) error {
-	at := Now()
+	at := clock.Now()
 	notes := make([]ShortNote, 0, len(shorts))
 	for _, s := range shorts {
 		env, err := shortEvent(s.p.orderID, s.missing, at)

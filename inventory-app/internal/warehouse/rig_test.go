@@ -15,6 +15,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/comanda-dev/comanda/internal/clock"
 	"github.com/comanda-dev/comanda/internal/events"
 	"github.com/comanda-dev/comanda/internal/marketsim"
 	"github.com/comanda-dev/comanda/inventory-app/internal/market"
@@ -200,7 +201,7 @@ func (r *rig) watch() {
 
 func request(t *testing.T, orderID, recipe string, items []warehouse.Item) warehouse.Request {
 	t.Helper()
-	req, err := warehouse.NewRequest(orderID, recipe, items, warehouse.Now())
+	req, err := warehouse.NewRequest(orderID, recipe, items, clock.Now())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/comanda-dev/comanda/internal/clock"
 	"github.com/comanda-dev/comanda/internal/events"
 )
 
@@ -25,7 +26,7 @@ func (s *Service) Cook(ctx context.Context, orderIDs ...string) error {
 	var cooking []string
 	err := s.transition(ctx, orderIDs, func(tickets map[string]*Ticket) ([]events.Envelope, error) {
 		cooking = cooking[:0] // the store may call fn again
-		at := Now()
+		at := clock.Now()
 		var envs []events.Envelope
 		for _, id := range orderIDs {
 			t, ok := tickets[id]
@@ -52,7 +53,7 @@ func (s *Service) Cook(ctx context.Context, orderIDs ...string) error {
 		return fmt.Errorf("cooking %d orders: %w", len(cooking), err)
 	}
 	err = s.transition(ctx, cooking, func(tickets map[string]*Ticket) ([]events.Envelope, error) {
-		at := Now()
+		at := clock.Now()
 		var envs []events.Envelope
 		for _, id := range cooking {
 			if t, ok := tickets[id]; ok && t.Deliver(at) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/comanda-dev/comanda/internal/clock"
 	"github.com/comanda-dev/comanda/internal/events"
 )
 
@@ -18,7 +19,7 @@ type Failure struct {
 // delivered. Failures of orders the kitchen has no ticket for are ignored:
 // there is nothing of theirs to stop.
 func (s *Service) Fail(ctx context.Context, failures []Failure) error {
-	at := Now()
+	at := clock.Now()
 	reasons := make(map[string]string, len(failures))
 	ids := make([]string, 0, len(failures))
 	for _, f := range failures {

@@ -68,10 +68,6 @@ func NewService(ctx context.Context, store Store, opt Options) (*Service, error)
 	}, nil
 }
 
-// Now is the clock of stored times: UTC, to the microsecond, which is what
-// every store keeps.
-func Now() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }
-
 // Recipes returns the recipe book sorted by name.
 func (s *Service) Recipes() []Recipe { return s.book.Recipes() }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/comanda-dev/comanda/internal/clock"
 	"github.com/comanda-dev/comanda/internal/events"
 )
 
@@ -12,7 +13,7 @@ import (
 // kitchen already took keeps its recipe and is not announced again, so a
 // redelivered order.placed changes nothing.
 func (s *Service) TakeOrders(ctx context.Context, orderIDs []string) error {
-	at := Now()
+	at := clock.Now()
 	seen := make(map[string]bool, len(orderIDs))
 	tickets := make([]Ticket, 0, len(orderIDs))
 	for _, id := range orderIDs {

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"time"
+
+	"github.com/comanda-dev/comanda/internal/clock"
 )
 
 // purgeBatch bounds one delete of expired keys, so that a purge never holds
@@ -15,7 +17,7 @@ const purgeBatch = 1000
 func (s *Service) PurgeKeys(ctx context.Context) (int, error) {
 	total := 0
 	for {
-		n, err := s.store.PurgeKeys(ctx, Now(), purgeBatch)
+		n, err := s.store.PurgeKeys(ctx, clock.Now(), purgeBatch)
 		total += n
 		if err != nil {
 			return total, fmt.Errorf("purging expired idempotency keys: %w", err)

@@ -10,6 +10,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/comanda-dev/comanda/internal/clock"
 	"github.com/comanda-dev/comanda/internal/events"
 	"github.com/comanda-dev/comanda/internal/invalid"
 )
@@ -53,10 +54,6 @@ func (s *Service) KeepKeys(ttl time.Duration) { s.keyTTL = ttl }
 // MaxQuantity is the most dishes one placement may order.
 func (s *Service) MaxQuantity() int { return s.maxQuantity }
 
-// Now is the clock of stored times: UTC, to the microsecond, which is what
-// every store keeps.
-func Now() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }
-
 // Batch is the answer to a placement.
 type Batch struct {
 	ID       string
@@ -96,7 +93,7 @@ func (s *Service) Place(ctx context.Context, quantity int, key string) (Batch, e
 		if !errors.Is(err, ErrNotFound) {
 			return b, err
 		}
-		b, err = s.place(ctx, quantity, &Key{Key: key, RequestHash: hash, ExpiresAt: Now().Add(s.keyTTL)})
+		b, err = s.place(ctx, quantity, &Key{Key: key, RequestHash: hash, ExpiresAt: clock.Now().Add(s.keyTTL)})
 		if !errors.Is(err, ErrKeyTaken) {
 			return b, err
 		}
@@ -107,7 +104,7 @@ func (s *Service) Place(ctx context.Context, quantity int, key string) (Batch, e
 
 // placedWith answers the placement that holds key, or ErrNotFound.
 func (s *Service) placedWith(ctx context.Context, key, hash string) (Batch, error) {
-	k, ids, err := s.store.Keyed(ctx, key, Now())
+	k, ids, err := s.store.Keyed(ctx, key, clock.Now())
 	if err != nil {
 		if errors.Is(err, ErrNotFound) {
 			return Batch{}, err
@@ -122,7 +119,7 @@ func (s *Service) placedWith(ctx context.Context, key, hash string) (Batch, erro
 
 func (s *Service) place(ctx context.Context, quantity int, key *Key) (Batch, error) {
 	batchID := uuid.Must(uuid.NewV7()).String()
-	at := Now()
+	at := clock.Now()
 	p := Placement{
 		Orders: make([]Order, quantity),
 		Steps:  make([]Step, quantity),
@@ -300,7 +297,7 @@ type Reopening struct {
 // timeline. It reports, per order id, whether the order was reopened; orders
 // that are unknown, have not failed or failed again are left as they are.
 func (s *Service) Reopen(ctx context.Context, rs []Reopening) (map[string]bool, error) {
-	at := Now()
+	at := clock.Now()
 	ids := make([]string, 0, len(rs))
 	for _, r := range rs {
 		if _, err := uuid.Parse(r.OrderID); err == nil {

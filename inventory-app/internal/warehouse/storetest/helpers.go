@@ -9,6 +9,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/comanda-dev/comanda/internal/clock"
 	"github.com/comanda-dev/comanda/internal/events"
 	"github.com/comanda-dev/comanda/internal/outbox"
 	"github.com/comanda-dev/comanda/inventory-app/internal/warehouse"
@@ -16,7 +17,7 @@ import (
 
 var ctx = context.Background()
 
-func now() time.Time { return warehouse.Now() }
+func now() time.Time { return clock.Now() }
 
 func seeded(t *testing.T, newStore func(t *testing.T) warehouse.Store, initial int) warehouse.Store {
 	t.Helper()

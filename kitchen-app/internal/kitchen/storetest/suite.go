@@ -14,6 +14,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/comanda-dev/comanda/internal/clock"
 	"github.com/comanda-dev/comanda/internal/events"
 	"github.com/comanda-dev/comanda/internal/outbox/outboxtest"
 	"github.com/comanda-dev/comanda/kitchen-app/internal/kitchen"
@@ -278,7 +279,7 @@ func Run(t *testing.T, newStore func(t *testing.T) kitchen.Store) {
 			wg.Go(func() {
 				err := s.Update(ctx, []string{id}, func(tickets map[string]*kitchen.Ticket) ([]events.Envelope, error) {
 					x := tickets[id]
-					if !x.StartCooking(kitchen.Now()) {
+					if !x.StartCooking(clock.Now()) {
 						return nil, nil
 					}
 					moved.Add(1)
@@ -355,7 +356,7 @@ func Run(t *testing.T, newStore func(t *testing.T) kitchen.Store) {
 	})
 }
 
-var clock struct {
+var issued struct {
 	sync.Mutex
 	last time.Time
 }
@@ -363,13 +364,13 @@ var clock struct {
 // later returns a store time after every one it returned before, so that
 // creation order is unambiguous even on a coarse clock.
 func later() time.Time {
-	clock.Lock()
-	defer clock.Unlock()
-	t := kitchen.Now()
-	if !t.After(clock.last) {
-		t = clock.last.Add(time.Microsecond)
+	issued.Lock()
+	defer issued.Unlock()
+	t := clock.Now()
+	if !t.After(issued.last) {
+		t = issued.last.Add(time.Microsecond)
 	}
-	clock.last = t
+	issued.last = t
 	return t
 }
 

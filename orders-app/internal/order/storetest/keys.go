@@ -10,6 +10,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/comanda-dev/comanda/internal/clock"
 	"github.com/comanda-dev/comanda/internal/invalid"
 	"github.com/comanda-dev/comanda/internal/outbox/outboxtest"
 	"github.com/comanda-dev/comanda/orders-app/internal/order"
@@ -140,7 +141,7 @@ func keys(t *testing.T, newStore func(t *testing.T) order.Store) {
 		t.Parallel()
 		s := newStore(t)
 		key := uuid.NewString()
-		now := order.Now()
+		now := clock.Now()
 		a := keyed(2, key, now.Add(time.Hour))
 		if err := s.Place(ctx, a); err != nil {
 			t.Fatal(err)
@@ -148,7 +149,7 @@ func keys(t *testing.T, newStore func(t *testing.T) order.Store) {
 		if err := s.Place(ctx, keyed(3, key, now.Add(time.Hour))); !errors.Is(err, order.ErrKeyTaken) {
 			t.Fatalf("second placement under a live key: %v, want ErrKeyTaken", err)
 		}
-		k, ids, err := s.Keyed(ctx, key, order.Now())
+		k, ids, err := s.Keyed(ctx, key, clock.Now())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -169,7 +170,7 @@ func keys(t *testing.T, newStore func(t *testing.T) order.Store) {
 	t.Run("an expired key is forgotten, taken over and purged in bounded batches", func(t *testing.T) {
 		t.Parallel()
 		s := newStore(t)
-		now := order.Now()
+		now := clock.Now()
 		expired := []string{uuid.NewString(), uuid.NewString(), uuid.NewString()}
 		for _, key := range expired {
 			if err := s.Place(ctx, keyed(1, key, now.Add(-time.Minute))); err != nil {
@@ -180,7 +181,7 @@ func keys(t *testing.T, newStore func(t *testing.T) order.Store) {
 		if err := s.Place(ctx, keyed(1, live, now.Add(time.Hour))); err != nil {
 			t.Fatal(err)
 		}
-		if _, _, err := s.Keyed(ctx, expired[0], order.Now()); !errors.Is(err, order.ErrNotFound) {
+		if _, _, err := s.Keyed(ctx, expired[0], clock.Now()); !errors.Is(err, order.ErrNotFound) {
 			t.Errorf("expired key: %v, want ErrNotFound", err)
 		}
 		// A placement may take an expired key over before the purge runs.
@@ -188,12 +189,12 @@ func keys(t *testing.T, newStore func(t *testing.T) order.Store) {
 		if err := s.Place(ctx, takeover); err != nil {
 			t.Fatalf("taking over an expired key: %v", err)
 		}
-		if k, _, err := s.Keyed(ctx, expired[0], order.Now()); err != nil || k.BatchID != takeover.Key.BatchID {
+		if k, _, err := s.Keyed(ctx, expired[0], clock.Now()); err != nil || k.BatchID != takeover.Key.BatchID {
 			t.Errorf("after takeover: %+v, %v", k, err)
 		}
 		var purged []int
 		for {
-			n, err := s.PurgeKeys(ctx, order.Now(), 1)
+			n, err := s.PurgeKeys(ctx, clock.Now(), 1)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -206,7 +207,7 @@ func keys(t *testing.T, newStore func(t *testing.T) order.Store) {
 			t.Errorf("purges with a limit of 1 deleted %v, want [1 1 0]", purged)
 		}
 		for _, key := range []string{live, expired[0]} {
-			if _, _, err := s.Keyed(ctx, key, order.Now()); err != nil {
+			if _, _, err := s.Keyed(ctx, key, clock.Now()); err != nil {
 				t.Errorf("live key %s purged: %v", key, err)
 			}
 		}

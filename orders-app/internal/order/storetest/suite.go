@@ -12,6 +12,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/comanda-dev/comanda/internal/clock"
 	"github.com/comanda-dev/comanda/internal/events"
 	"github.com/comanda-dev/comanda/internal/outbox/outboxtest"
 	"github.com/comanda-dev/comanda/orders-app/internal/order"
@@ -158,7 +159,7 @@ func Run(t *testing.T, newStore func(t *testing.T) order.Store) {
 			t.Errorf("counts %v", counts)
 		}
 		err := s.Update(ctx, []string{id}, func(m map[string]*order.Order) ([]order.Step, error) {
-			m[id].Reopen(order.Now(), "")
+			m[id].Reopen(clock.Now(), "")
 			return nil, nil
 		})
 		if err != nil {
@@ -182,7 +183,7 @@ func Run(t *testing.T, newStore func(t *testing.T) order.Store) {
 				t.Errorf("unknown ids must be absent from the map, got %d entries", len(m))
 			}
 			m[id].Apply(change(id, order.Preparing, "pizza"))
-			return []order.Step{{EventID: uuid.Must(uuid.NewV7()).String(), OrderID: id, Status: order.Preparing, At: order.Now()}}, boom
+			return []order.Step{{EventID: uuid.Must(uuid.NewV7()).String(), OrderID: id, Status: order.Preparing, At: clock.Now()}}, boom
 		})
 		if !errors.Is(err, boom) {
 			t.Fatalf("got %v, want boom", err)
@@ -237,7 +238,7 @@ func Run(t *testing.T, newStore func(t *testing.T) order.Store) {
 
 func batch(n int) ([]order.Order, []order.Step, []events.Envelope) {
 	batchID := uuid.Must(uuid.NewV7()).String()
-	at := order.Now()
+	at := clock.Now()
 	var orders []order.Order
 	var steps []order.Step
 	var envs []events.Envelope
@@ -260,7 +261,7 @@ func mustPlace(t *testing.T, s order.Store, orders []order.Order, steps []order.
 
 func change(id string, st order.Status, recipe string) order.Change {
 	time.Sleep(time.Microsecond) // distinct times keep the timeline order stable
-	return order.Change{EventID: uuid.Must(uuid.NewV7()).String(), OrderID: id, Status: st, At: order.Now(), Recipe: recipe}
+	return order.Change{EventID: uuid.Must(uuid.NewV7()).String(), OrderID: id, Status: st, At: clock.Now(), Recipe: recipe}
 }
 
 func failed(id, reason string) order.Change {
