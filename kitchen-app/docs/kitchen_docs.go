@@ -42,7 +42,7 @@ const docTemplatekitchen = `{
         },
         "/api/v1/tickets": {
             "get": {
-                "description": "Tickets oldest first. Without ` + "`" + `status` + "`" + `, the tickets in progress (queued, waiting_ingredients, preparing); with it, the tickets in that stage.",
+                "description": "Tickets oldest first. Without ` + "`" + `status` + "`" + `, the tickets in progress (waiting_ingredients, preparing); with it, the tickets in that stage.",
                 "produces": [
                     "application/json"
                 ],
@@ -53,7 +53,6 @@ const docTemplatekitchen = `{
                 "parameters": [
                     {
                         "enum": [
-                            "queued",
                             "waiting_ingredients",
                             "preparing",
                             "delivered",
@@ -318,7 +317,6 @@ const docTemplatekitchen = `{
                 "stage": {
                     "type": "string",
                     "enum": [
-                        "queued",
                         "waiting_ingredients",
                         "preparing",
                         "delivered",

@@ -48,10 +48,10 @@ func (h *Handlers) recipes(c *fiber.Ctx) error {
 // list godoc
 //
 //	@Summary		Kitchen tickets
-//	@Description	Tickets oldest first. Without `status`, the tickets in progress (queued, waiting_ingredients, preparing); with it, the tickets in that stage.
+//	@Description	Tickets oldest first. Without `status`, the tickets in progress (waiting_ingredients, preparing); with it, the tickets in that stage.
 //	@Tags			tickets
 //	@Produce		json
-//	@Param			status	query		string	false	"Only tickets in this stage"	Enums(queued, waiting_ingredients, preparing, delivered, failed)
+//	@Param			status	query		string	false	"Only tickets in this stage"	Enums(waiting_ingredients, preparing, delivered, failed)
 //	@Param			limit	query		int		false	"Most tickets to return, 1 to 1000"	default(100)
 //	@Success		200		{object}	TicketList
 //	@Failure		400		{object}	httpx.ErrorBody	"Malformed limit"

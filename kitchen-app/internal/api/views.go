@@ -27,7 +27,7 @@ type IngredientView struct {
 type TicketView struct {
 	OrderID string `json:"orderId" example:"019ab8f2-6c1e-7a3c-9d2e-3f4a5b6c7d8f"`
 	Recipe  string `json:"recipe" example:"rice with chicken"`
-	Stage   string `json:"stage" enums:"queued,waiting_ingredients,preparing,delivered,failed" example:"preparing"`
+	Stage   string `json:"stage" enums:"waiting_ingredients,preparing,delivered,failed" example:"preparing"`
 	// Since is when the ticket entered its current stage.
 	Since     time.Time `json:"since" example:"2026-11-23T12:00:01.5Z"`
 	CreatedAt time.Time `json:"createdAt" example:"2026-11-23T12:00:00Z"`

@@ -4,8 +4,10 @@ package kitchen
 type Stage string
 
 // The stages of a ticket, in the order they happen; Failed is off the line.
+// A ticket is opened waiting for its ingredients: the recipe is picked and
+// they are asked for in the same transaction, so a ticket is never queued
+// (an order is, in orders-app, between the two events).
 const (
-	Queued             Stage = "queued"
 	WaitingIngredients Stage = "waiting_ingredients"
 	Preparing          Stage = "preparing"
 	Delivered          Stage = "delivered"
@@ -13,15 +15,15 @@ const (
 )
 
 // Stages lists every stage, for validation and stats.
-var Stages = []Stage{Queued, WaitingIngredients, Preparing, Delivered, Failed}
+var Stages = []Stage{WaitingIngredients, Preparing, Delivered, Failed}
 
 // InProgress lists the stages of tickets the kitchen is still working on.
-var InProgress = []Stage{Queued, WaitingIngredients, Preparing}
+var InProgress = []Stage{WaitingIngredients, Preparing}
 
 // Valid reports whether s is a known stage.
 func (s Stage) Valid() bool {
 	switch s {
-	case Queued, WaitingIngredients, Preparing, Delivered, Failed:
+	case WaitingIngredients, Preparing, Delivered, Failed:
 		return true
 	}
 	return false

@@ -331,8 +331,8 @@ func Run(t *testing.T, newStore func(t *testing.T) kitchen.Store) {
 		if err != nil || len(failed) != 1 || failed[0].OrderID != tk[3].OrderID || failed[0].FailureReason != "no tomatoes" {
 			t.Errorf("failed: %+v, %v", failed, err)
 		}
-		if got := list(10, kitchen.Queued); len(got) != 0 {
-			t.Errorf("queued: %v, want none", got)
+		if got := list(10, kitchen.Delivered); len(got) != 1 {
+			t.Errorf("delivered: %v, want one", got)
 		}
 		counts, err := s.Counts(ctx)
 		if err != nil {
