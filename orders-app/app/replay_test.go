@@ -366,6 +366,11 @@ func boundedGroupReplay(t *testing.T, s server) {
 		s.getJSON(t, "/api/v1/orders?status=failed&limit=500&batch="+p.BatchID, &page)
 		return len(page.Orders) == n
 	})
+	// The placements' own entries (packs) must be out before the stream is
+	// measured: the relay may still be publishing them.
+	testkit.Eventually(t, "the placements published", 10*time.Second, func() bool {
+		return testkit.EventCount(t, s.rdb, s.streams.Orders) >= n
+	})
 	ordersLen := s.xlen(t, s.streams.Orders)
 	var first, second replayReport
 	for _, rep := range []*replayReport{&first, &second} {
