@@ -48,7 +48,7 @@ e2e:
 # Dockerfiles, docker-compose.yaml, the ECS task definitions and the workflows
 # against the services' code; terraform fmt; actionlint (Go module proxy).
 deploy-check:
-	go test -count=1 ./internal/deploycheck/
+	go test -count=1 ./infra/deploycheck/
 
 # Writes the spec of service $dir (Swagger instance $name) into $out, a folder
 # relative to $dir. swag heads its Go file with a package comment that is not

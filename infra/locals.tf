@@ -2,7 +2,7 @@ locals {
   # One entry per deployable: its image, task definition (taskdefs/<app>.json.tftpl),
   # log group, roles, security group and ECS service. elected apps run a
   # fixed number of tasks that elect a leader among themselves. The ports are the
-  # services' defaults (the *_ADDR variables); internal/deploycheck checks
+  # services' defaults (the *_ADDR variables); infra/deploycheck checks
   # them against the code and the task definition templates.
   apps = {
     "orders-app" = {

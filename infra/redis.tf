@@ -7,7 +7,7 @@
 # Access control is ElastiCache RBAC: every service has its own user and
 # password (its <app>/redis-url secret), limited to the keys under the
 # stream prefix and to the commands its code sends, as in
-# docker-compose.yaml's ACL file (internal/deploycheck checks both against
+# docker-compose.yaml's ACL file (infra/deploycheck checks both against
 # the code). The default user, which every user group must hold, is off.
 
 locals {

@@ -5,8 +5,10 @@
 // an environment variable cannot drift apart unnoticed although no Docker
 // engine and no AWS account exist on the project's machines.
 //
-// Unlike the rest of internal/, the tests import the apps: reading each
-// app's configuration struct (internal/config.Variables) is their point.
+// They live beside the deployment they check, not under internal/: the
+// tests import the apps, since reading each app's configuration struct
+// (internal/config.Variables) is their point, and nothing under internal/
+// may import an app.
 //
 // # The wiring rule
 //
