@@ -3,8 +3,12 @@
 // tells them what to redraw. Frames carry the latest state of what changed,
 // so applying one twice is harmless.
 
-export const BOARD_STAGES = ['placed', 'queued', 'waiting_ingredients', 'preparing'];
-const DONE = new Set(['delivered', 'failed']);
+import { STAGES, DELIVERED, FAILED } from './lifecycle.js';
+
+// The board shows every stage before delivery (lifecycle.js is the
+// contract's, generated).
+export const BOARD_STAGES = STAGES.filter((s) => s !== DELIVERED);
+const DONE = new Set([DELIVERED, FAILED]);
 const MAX_PURCHASES = 200;
 const MAX_DEAD_LETTERS = 50;
 const MAX_DONE_IDS = 20000;
@@ -207,8 +211,8 @@ export function applyEvents(s, msg, now = Date.now()) {
       if (s.doneIds.has(o.id)) continue; // a repeated frame
       removeOrder(s, o.id);
       rememberDone(s, o.id, o.stage);
-      (o.stage === 'delivered' ? result.delivered : result.failed).push(o.id);
-    } else if (BOARD_STAGES.includes(o.stage) && s.doneIds.get(o.id) !== 'delivered') {
+      (o.stage === DELIVERED ? result.delivered : result.failed).push(o.id);
+    } else if (BOARD_STAGES.includes(o.stage) && s.doneIds.get(o.id) !== DELIVERED) {
       s.doneIds.delete(o.id); // a failed order comes back when its dead letter is replayed
       putOrder(s, o, now);
     }
