@@ -336,3 +336,30 @@ func TestForService(t *testing.T) {
 		t.Errorf("production without keys and with checks off: %v", err)
 	}
 }
+
+// A check abandoned by its caller (a client gone) says nothing about Redis:
+// the next check asks Redis as usual instead of answering 503.
+func TestAnAbandonedCheckDoesNotMarkRedisDown(t *testing.T) {
+	rdb := testkit.Redis(t)
+	prefix := testkit.Prefix(t, rdb)
+	s, pub, _ := signer(t, "k1")
+	v, _ := auth.NewVerifier(pub)
+	ch := auth.NewChecker(v, auth.NewRegistry(rdb, prefix))
+	a, aSess, _ := s.Issue("manager", time.Hour, time.Now())
+	b, bSess, _ := s.Issue("manager", time.Hour, time.Now())
+	for _, sess := range []auth.Session{aSess, bSess} {
+		if err := ch.Registry().Open(context.Background(), sess); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Opening cached both as live; a fresh checker knows neither.
+	ch = auth.NewChecker(v, auth.NewRegistry(rdb, prefix))
+	gone, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := ch.Check(gone, a); err == nil {
+		t.Fatal("a check with its context gone answered")
+	}
+	if _, err := ch.Check(context.Background(), b); err != nil {
+		t.Errorf("the next check, Redis answering: %v", err)
+	}
+}

@@ -91,9 +91,13 @@ func (r *Registry) Live(ctx context.Context, s Session) (bool, error) {
 			r.remember(s, n == 1)
 			return n == 1, nil
 		}
-		r.mu.Lock()
-		r.downAt = now
-		r.mu.Unlock()
+		if ctx.Err() == nil {
+			// Redis failed, not the caller giving up (a client gone, a
+			// shutdown): spare the next requests the wait.
+			r.mu.Lock()
+			r.downAt = now
+			r.mu.Unlock()
+		}
 	}
 	if known && e.live && now.Sub(e.checked) < r.Grace {
 		return true, nil
