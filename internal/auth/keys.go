@@ -9,7 +9,6 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
-	"slices"
 	"strings"
 )
 
@@ -139,14 +138,4 @@ func PublicEntry(kid string, priv ed25519.PrivateKey) (string, error) {
 		return "", err
 	}
 	return kid + "=" + base64.StdEncoding.EncodeToString(der), nil
-}
-
-// sortedIDs lists key ids, for messages.
-func sortedIDs(keys map[string]ed25519.PublicKey) []string {
-	ids := make([]string, 0, len(keys))
-	for id := range keys {
-		ids = append(ids, id)
-	}
-	slices.Sort(ids)
-	return ids
 }

@@ -98,9 +98,6 @@ func NewVerifier(keys map[string]ed25519.PublicKey) (*Verifier, error) {
 	return &Verifier{keys: keys}, nil
 }
 
-// KeyIDs lists the kids the verifier accepts.
-func (v *Verifier) KeyIDs() []string { return sortedIDs(v.keys) }
-
 // Verify returns the session a token names, if its signature, audience and
 // times hold at now. Whether the session is still live is the registry's
 // answer (Checker).

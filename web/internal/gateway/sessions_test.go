@@ -30,6 +30,21 @@ func (r *rig) login(t *testing.T) string {
 	return body["token"].(string)
 }
 
+// openFeed connects to the feed at wsURL with token and reads its first
+// message; the connection closes when the test ends.
+func openFeed(t *testing.T, wsURL, token string) *fws.Conn {
+	t.Helper()
+	conn, _, err := fws.DefaultDialer.Dial(wsURL, bearer(token))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	if _, _, err := conn.ReadMessage(); err != nil {
+		t.Fatal(err)
+	}
+	return conn
+}
+
 func bearer(token string) http.Header { return http.Header{"Authorization": {"Bearer " + token}} }
 
 // Two gateways behind one load balancer, and one started after the logout:
@@ -67,19 +82,12 @@ func TestLogoutClosesTheSessionsFeeds(t *testing.T) {
 	a, b := newRigWith(t, env, "http://127.0.0.1:1"), newRigWith(t, env, "http://127.0.0.1:1")
 	token := a.login(t)
 	wsURL := strings.Replace(a.base, "http", "ws", 1) + "/ws"
-	conn, _, err := fws.DefaultDialer.Dial(wsURL, bearer(token))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	if _, _, err := conn.ReadMessage(); err != nil {
-		t.Fatal(err)
-	}
+	conn := openFeed(t, wsURL, token)
 	if status, _ := b.call(&http.Client{}, "POST", "/api/logout", "", bearer(token)); status != 204 {
 		t.Fatalf("logout: %d", status)
 	}
 	_ = conn.SetReadDeadline(time.Now().Add(10 * time.Second))
-	_, _, err = conn.ReadMessage()
+	_, _, err := conn.ReadMessage()
 	var ce *fws.CloseError
 	if !errors.As(err, &ce) || ce.Code != fws.ClosePolicyViolation {
 		t.Fatalf("the feed ended with %v, want a 1008 close", err)
@@ -187,14 +195,7 @@ func TestFeedRelayIsBounded(t *testing.T) {
 	r := newRigWith(t, env, "http://127.0.0.1:1")
 	token := r.login(t)
 	wsURL := strings.Replace(r.base, "http", "ws", 1) + "/ws"
-	conn, _, err := fws.DefaultDialer.Dial(wsURL, bearer(token))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	if _, _, err := conn.ReadMessage(); err != nil {
-		t.Fatal(err)
-	}
+	conn := openFeed(t, wsURL, token)
 	before := rss(t)
 	// Written in pieces from one small buffer, so that the test's own
 	// memory stays out of the reading. The gateway may hang up midway.
@@ -208,7 +209,7 @@ func TestFeedRelayIsBounded(t *testing.T) {
 		_ = w.Close()
 	}
 	_ = conn.SetReadDeadline(time.Now().Add(10 * time.Second))
-	_, _, err = conn.ReadMessage()
+	_, _, err := conn.ReadMessage()
 	var ce *fws.CloseError
 	if !errors.As(err, &ce) || ce.Code != fws.CloseMessageTooBig {
 		t.Fatalf("a 32 MiB frame: %v, want a 1009 close", err)

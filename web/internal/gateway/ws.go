@@ -83,10 +83,15 @@ func (f *feedRelay) admit(c *fiber.Ctx) error {
 	return c.Next()
 }
 
-// room says whether one more feed fits, for session and in all.
+// room says whether one more feed of session fits, and if not, the answer.
 func (f *feedRelay) room(session string) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	return f.full(session)
+}
+
+// full is the caps' rule; f.mu is held.
+func (f *feedRelay) full(session string) error {
 	switch {
 	case len(f.conns) >= f.inAll:
 		return httpx.Errorf(http.StatusServiceUnavailable, "too_many_feeds", "the gateway serves as many feeds as it can; try again later")
@@ -228,8 +233,8 @@ func (f *feedRelay) track(c *websocket.Conn, session string, add bool) bool {
 		}
 		return true
 	}
-	if len(f.conns) >= f.inAll || f.bySession[session] >= f.perSession {
-		return false
+	if f.full(session) != nil {
+		return false // another feed took the room since admit
 	}
 	f.conns[c] = struct{}{}
 	f.bySession[session]++
