@@ -234,8 +234,13 @@ func (p *projection) settle(id string, o *order, was events.Stage) {
 
 func (p *projection) touch(id string, o *order, at time.Time, t int64) {
 	v := orderView{ID: id, Stage: o.status(), Recipe: o.recipe, At: at, Missing: o.missing, T: t}
-	if o.status() == events.StageFailed {
+	switch o.status() {
+	case events.StageFailed:
 		v.Reason = o.failed
+	case events.StageDelivered:
+		// A client that never saw the order in progress still learns how
+		// long it took.
+		v.PlacedAt = o.placedAt
 	}
 	p.delta.orders[id] = v
 }

@@ -39,3 +39,23 @@ func TestReplayedOrderLeavesTheFailedColumn(t *testing.T) {
 		t.Errorf("after b was delivered after all: %+v", c)
 	}
 }
+
+// A delivered order says when it was placed, so a client that joined after
+// its placement still learns how long it took; one in progress does not
+// repeat it in every frame.
+func TestDeliveredOrderCarriesItsPlacement(t *testing.T) {
+	p := newProjection()
+	id := uuid.Must(uuid.NewV7()).String()
+	placed := time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
+	delivered := placed.Add(3 * time.Second)
+	p.apply(stream.Message{ID: "1-1", Event: events.MustNew("orders-app", id, placed, events.OrderPlaced{BatchID: "x", PlacedAt: placed})})
+	p.apply(stream.Message{ID: "1-2", Event: events.MustNew("kitchen-app", id, placed, events.RecipePicked{Recipe: "pizza"})})
+	if v := p.delta.orders[id]; !v.PlacedAt.IsZero() {
+		t.Errorf("an order in progress repeats its placement: %+v", v)
+	}
+	p.apply(stream.Message{ID: "1-3", Event: events.MustNew("kitchen-app", id, delivered, events.DishDelivered{Recipe: "pizza"})})
+	v := p.delta.orders[id]
+	if v.Stage != events.StageDelivered || !v.PlacedAt.Equal(placed) || !v.At.Equal(delivered) {
+		t.Errorf("delivered view: %+v, want placedAt %s and at %s", v, placed, delivered)
+	}
+}
