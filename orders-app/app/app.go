@@ -14,9 +14,9 @@ import (
 	_ "github.com/comanda-dev/comanda/orders-app/docs" // registers the swagger spec
 	"github.com/comanda-dev/comanda/orders-app/internal/api"
 	"github.com/comanda-dev/comanda/orders-app/internal/consumer"
+	"github.com/comanda-dev/comanda/orders-app/internal/deadletters"
 	"github.com/comanda-dev/comanda/orders-app/internal/order"
 	"github.com/comanda-dev/comanda/orders-app/internal/postgres"
-	"github.com/comanda-dev/comanda/orders-app/internal/replay"
 	"github.com/comanda-dev/comanda/orders-app/internal/sqlite"
 )
 
@@ -75,7 +75,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (_ *App, err error) 
 	s.ReportGroups(stream.GroupRef{Stream: s.Streams.Kitchen, Group: consumer.Group}, stream.GroupRef{Stream: s.Streams.DeadLetter, Group: consumer.Group})
 
 	dlq := stream.NewDeadLetterQueue(s.Redis, s.Streams.DeadLetter, stream.PublisherOptions{WaitReplicas: cfg.RedisWaitReplicas, WaitTimeout: cfg.RedisWaitTimeout})
-	api.New(svc, dlq, replay.New(dlq, svc, log)).Register(s.Serve(lifecycle.HTTPOptions{
+	api.New(svc, deadletters.New(dlq, svc, log)).Register(s.Serve(lifecycle.HTTPOptions{
 		Timeout: cfg.RequestTimeout,
 		Docs:    "orders", Title: "Comanda orders-app", MapError: api.MapError,
 		Ready: []httpx.Check{{Name: "database", Ping: store.Ping}},

@@ -1,34 +1,26 @@
 package api
 
 import (
-	"context"
 	"errors"
 	"net/http"
 
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/comanda-dev/comanda/internal/httpx"
-	"github.com/comanda-dev/comanda/internal/invalid"
 	"github.com/comanda-dev/comanda/internal/stream"
+	"github.com/comanda-dev/comanda/orders-app/internal/deadletters"
 	"github.com/comanda-dev/comanda/orders-app/internal/order"
-	"github.com/comanda-dev/comanda/orders-app/internal/replay"
 )
-
-// DeadLetters is what the API needs of the dead-letter stream.
-type DeadLetters interface {
-	List(ctx context.Context, before string, limit int) ([]stream.DeadLetter, error)
-}
 
 // Handlers serve the orders API.
 type Handlers struct {
-	svc    *order.Service
-	dlq    DeadLetters
-	replay *replay.Service
+	svc  *order.Service
+	dead *deadletters.Service
 }
 
 // New returns the handlers (the app bounds each request: httpx.Timeout).
-func New(svc *order.Service, dlq DeadLetters, replayer *replay.Service) *Handlers {
-	return &Handlers{svc: svc, dlq: dlq, replay: replayer}
+func New(svc *order.Service, dead *deadletters.Service) *Handlers {
+	return &Handlers{svc: svc, dead: dead}
 }
 
 // Register adds the routes under r (the /api/v1 group).
@@ -183,23 +175,12 @@ func (h *Handlers) deadLetters(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if limit == 0 {
-		limit = 50
-	}
-	if limit < 1 || limit > order.MaxPage {
-		return &invalid.Error{Field: "limit", Message: "must be between 1 and 500"}
-	}
-	ctx := c.UserContext()
-	dls, err := h.dlq.List(ctx, c.Query("cursor"), limit+1)
+	page, err := h.dead.List(c.UserContext(), c.Query("cursor"), limit)
 	if err != nil {
 		return err
 	}
-	resp := DeadLetterList{DeadLetters: make([]DeadLetterView, 0, len(dls))}
-	if len(dls) > limit {
-		dls = dls[:limit]
-		resp.NextCursor = dls[limit-1].ID
-	}
-	for _, d := range dls {
+	resp := DeadLetterList{DeadLetters: make([]DeadLetterView, 0, len(page.DeadLetters)), NextCursor: page.NextCursor}
+	for _, d := range page.DeadLetters {
 		resp.DeadLetters = append(resp.DeadLetters, deadLetterView(d))
 	}
 	return c.JSON(resp)

@@ -8,7 +8,7 @@ import (
 	"github.com/comanda-dev/comanda/internal/fault"
 	"github.com/comanda-dev/comanda/internal/httpx"
 	"github.com/comanda-dev/comanda/internal/invalid"
-	"github.com/comanda-dev/comanda/orders-app/internal/replay"
+	"github.com/comanda-dev/comanda/orders-app/internal/deadletters"
 )
 
 // replayOne godoc
@@ -25,7 +25,7 @@ import (
 //	@Router			/api/v1/dead-letters/{id}/replay [post]
 func (h *Handlers) replayOne(c *fiber.Ctx) error {
 	ctx := c.UserContext()
-	d, err := h.replay.One(ctx, c.Params("id"))
+	d, err := h.dead.One(ctx, c.Params("id"))
 	if err != nil {
 		return err
 	}
@@ -51,15 +51,15 @@ func (h *Handlers) replayMany(c *fiber.Ctx) error {
 		return err
 	}
 	ctx := c.UserContext()
-	var res replay.Result
+	var res deadletters.Result
 	var err error
 	switch {
 	case req.IDs != nil && req.Group != "":
 		return &invalid.Error{Field: "request", Message: "must give either ids or group, not both"}
 	case req.IDs != nil:
-		res, err = h.replay.IDs(ctx, req.IDs)
+		res, err = h.dead.IDs(ctx, req.IDs)
 	case req.Group != "":
-		res, err = h.replay.Group(ctx, req.Group)
+		res, err = h.dead.Group(ctx, req.Group)
 	default:
 		return &invalid.Error{Field: "request", Message: "must give ids or a group"}
 	}
@@ -80,7 +80,7 @@ func (h *Handlers) replayMany(c *fiber.Ctx) error {
 
 // refusal says why one dead letter of a bulk replay was not replayed, with
 // the codes a single replay would answer.
-func refusal(r replay.Refused) NotReplayedView {
+func refusal(r deadletters.Refused) NotReplayedView {
 	v := NotReplayedView{ID: r.ID}
 	switch he := MapError(r.Err); {
 	case he != nil:

@@ -1,9 +1,8 @@
-package replay
+package deadletters
 
 import (
 	"context"
 	"fmt"
-	"log/slog"
 	"regexp"
 	"slices"
 
@@ -13,30 +12,6 @@ import (
 	"github.com/comanda-dev/comanda/internal/stream"
 	"github.com/comanda-dev/comanda/orders-app/internal/order"
 )
-
-// MaxIDs caps the dead letters one request replays.
-const MaxIDs = 100
-
-// Queue is what replaying needs of the dead-letter stream.
-type Queue interface {
-	ReplayAll(ctx context.Context, ids []string) ([]stream.Replayed, error)
-	OfGroup(ctx context.Context, group string, limit int) ([]stream.DeadLetter, bool, error)
-}
-
-// Service replays dead letters.
-type Service struct {
-	queue  Queue
-	orders *order.Service
-	log    *slog.Logger
-}
-
-// New returns the use case over queue and the orders it reopens.
-func New(queue Queue, orders *order.Service, log *slog.Logger) *Service {
-	if log == nil {
-		log = slog.Default()
-	}
-	return &Service{queue: queue, orders: orders, log: log}
-}
 
 // Done is a dead letter whose message is back on its stream.
 type Done struct {
