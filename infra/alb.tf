@@ -4,10 +4,12 @@
 # feeds open. No stickiness: any web task serves any request.
 
 resource "aws_lb" "this" {
+  count = local.managed ? 1 : 0
+
   name               = "${var.name}-alb"
   load_balancer_type = "application"
   internal           = false
-  security_groups    = [aws_security_group.alb.id]
+  security_groups    = [aws_security_group.alb[0].id]
   subnets            = local.public_subnet_ids
 
   idle_timeout               = var.alb_idle_timeout
@@ -16,6 +18,8 @@ resource "aws_lb" "this" {
 }
 
 resource "aws_lb_target_group" "web" {
+  count = local.managed ? 1 : 0
+
   name        = "${var.name}-web"
   target_type = "ip"
   protocol    = "HTTP"
@@ -38,7 +42,9 @@ resource "aws_lb_target_group" "web" {
 }
 
 resource "aws_lb_listener" "http" {
-  load_balancer_arn = aws_lb.this.arn
+  count = local.managed ? 1 : 0
+
+  load_balancer_arn = aws_lb.this[0].arn
   port              = 80
   protocol          = "HTTP"
 
@@ -54,7 +60,9 @@ resource "aws_lb_listener" "http" {
 }
 
 resource "aws_lb_listener" "https" {
-  load_balancer_arn = aws_lb.this.arn
+  count = local.managed ? 1 : 0
+
+  load_balancer_arn = aws_lb.this[0].arn
   port              = 443
   protocol          = "HTTPS"
   ssl_policy        = "ELBSecurityPolicy-TLS13-1-2-2021-06"
@@ -62,13 +70,15 @@ resource "aws_lb_listener" "https" {
 
   default_action {
     type             = "forward"
-    target_group_arn = aws_lb_target_group.web.arn
+    target_group_arn = aws_lb_target_group.web[0].arn
   }
 }
 
 # Prometheus metrics are for the VPC (the collector), not for the internet.
 resource "aws_lb_listener_rule" "hide_metrics" {
-  listener_arn = aws_lb_listener.https.arn
+  count = local.managed ? 1 : 0
+
+  listener_arn = aws_lb_listener.https[0].arn
   priority     = 10
 
   action {

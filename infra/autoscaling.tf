@@ -10,7 +10,8 @@
 # maximum.
 
 locals {
-  scaled_apps = { for name, app in local.apps : name => app if !app.elected }
+  # The single host runs one task of each (single_host.tf): nothing scales.
+  scaled_apps = { for name, app in local.managed_apps : name => app if !app.elected }
   cpu_scaled  = toset([for name in keys(local.scaled_apps) : name if name != "kitchen-app"])
 }
 
@@ -25,6 +26,8 @@ resource "aws_appautoscaling_target" "app" {
 }
 
 resource "aws_appautoscaling_policy" "kitchen_stream_lag" {
+  count = local.managed ? 1 : 0
+
   name               = "${var.name}-kitchen-stream-lag"
   policy_type        = "TargetTrackingScaling"
   service_namespace  = aws_appautoscaling_target.app["kitchen-app"].service_namespace

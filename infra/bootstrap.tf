@@ -12,6 +12,10 @@
 # Both are idempotent. Run them (output bootstrap_commands) once the
 # databases exist, before the services start, and again whenever a
 # service's database password changes (README.md, first deploy).
+#
+# All of it is the managed shape's: on the single host the PostgreSQL and
+# MongoDB containers run the same scripts themselves at every start
+# (single_host_stores.tf).
 
 locals {
   # Where the tasks fetch the Amazon RDS certificate authorities from, to
@@ -37,6 +41,8 @@ resource "aws_cloudwatch_log_group" "bootstrap" {
 # --- Network -----------------------------------------------------------------
 
 resource "aws_security_group" "bootstrap" {
+  count = local.managed ? 1 : 0
+
   name        = "${var.name}-db-bootstrap"
   description = "Comanda database bootstrap tasks: to the databases, and HTTPS"
   vpc_id      = local.vpc_id
@@ -45,7 +51,9 @@ resource "aws_security_group" "bootstrap" {
 
 # Secrets Manager, CloudWatch, the image registry and the CA bundle.
 resource "aws_vpc_security_group_egress_rule" "bootstrap_https" {
-  security_group_id = aws_security_group.bootstrap.id
+  count = local.managed ? 1 : 0
+
+  security_group_id = aws_security_group.bootstrap[0].id
   description       = "HTTPS: AWS APIs, public images, the RDS CA bundle"
   cidr_ipv4         = "0.0.0.0/0"
   ip_protocol       = "tcp"
@@ -54,18 +62,22 @@ resource "aws_vpc_security_group_egress_rule" "bootstrap_https" {
 }
 
 resource "aws_vpc_security_group_egress_rule" "bootstrap_to_postgres" {
-  security_group_id            = aws_security_group.bootstrap.id
+  count = local.managed ? 1 : 0
+
+  security_group_id            = aws_security_group.bootstrap[0].id
   description                  = "To PostgreSQL"
-  referenced_security_group_id = aws_security_group.postgres.id
+  referenced_security_group_id = aws_security_group.postgres[0].id
   ip_protocol                  = "tcp"
   from_port                    = 5432
   to_port                      = 5432
 }
 
 resource "aws_vpc_security_group_ingress_rule" "postgres_from_bootstrap" {
-  security_group_id            = aws_security_group.postgres.id
+  count = local.managed ? 1 : 0
+
+  security_group_id            = aws_security_group.postgres[0].id
   description                  = "From the database bootstrap tasks"
-  referenced_security_group_id = aws_security_group.bootstrap.id
+  referenced_security_group_id = aws_security_group.bootstrap[0].id
   ip_protocol                  = "tcp"
   from_port                    = 5432
   to_port                      = 5432
@@ -74,7 +86,7 @@ resource "aws_vpc_security_group_ingress_rule" "postgres_from_bootstrap" {
 resource "aws_vpc_security_group_egress_rule" "bootstrap_to_documentdb" {
   count = local.documentdb ? 1 : 0
 
-  security_group_id            = aws_security_group.bootstrap.id
+  security_group_id            = aws_security_group.bootstrap[0].id
   description                  = "To DocumentDB"
   referenced_security_group_id = aws_security_group.documentdb[0].id
   ip_protocol                  = "tcp"
@@ -87,7 +99,7 @@ resource "aws_vpc_security_group_ingress_rule" "documentdb_from_bootstrap" {
 
   security_group_id            = aws_security_group.documentdb[0].id
   description                  = "From the database bootstrap tasks"
-  referenced_security_group_id = aws_security_group.bootstrap.id
+  referenced_security_group_id = aws_security_group.bootstrap[0].id
   ip_protocol                  = "tcp"
   from_port                    = 27017
   to_port                      = 27017
@@ -98,12 +110,16 @@ resource "aws_vpc_security_group_ingress_rule" "documentdb_from_bootstrap" {
 # ECS starts the tasks with it: their logs, the master users' secrets and
 # the passwords they set. The tasks themselves call no AWS API (no task role).
 resource "aws_iam_role" "bootstrap_execution" {
+  count = local.managed ? 1 : 0
+
   name               = "${var.name}-db-bootstrap-execution"
   description        = "ECS starts the database bootstrap tasks: logs, the master and service database passwords"
   assume_role_policy = data.aws_iam_policy_document.ecs_tasks_assume.json
 }
 
 data "aws_iam_policy_document" "bootstrap_execution" {
+  count = local.managed ? 1 : 0
+
   statement {
     sid       = "WriteOwnLogs"
     actions   = ["logs:CreateLogStream", "logs:PutLogEvents"]
@@ -114,7 +130,7 @@ data "aws_iam_policy_document" "bootstrap_execution" {
     sid     = "ReadDatabaseSecrets"
     actions = ["secretsmanager:GetSecretValue"]
     resources = concat(
-      [aws_db_instance.postgres.master_user_secret[0].secret_arn],
+      [aws_db_instance.postgres[0].master_user_secret[0].secret_arn],
       [for app in keys(local.postgres_databases) : aws_secretsmanager_secret.this["${app}/database-password"].arn],
       local.documentdb ? [aws_docdb_cluster.this[0].master_user_secret[0].secret_arn, aws_secretsmanager_secret.this["inventory-app/mongo-password"].arn] : [],
     )
@@ -122,20 +138,24 @@ data "aws_iam_policy_document" "bootstrap_execution" {
 }
 
 resource "aws_iam_role_policy" "bootstrap_execution" {
+  count = local.managed ? 1 : 0
+
   name   = "start-db-bootstrap"
-  role   = aws_iam_role.bootstrap_execution.id
-  policy = data.aws_iam_policy_document.bootstrap_execution.json
+  role   = aws_iam_role.bootstrap_execution[0].id
+  policy = data.aws_iam_policy_document.bootstrap_execution[0].json
 }
 
 # --- Task definitions ------------------------------------------------------------
 
 resource "aws_ecs_task_definition" "postgres_bootstrap" {
+  count = local.managed ? 1 : 0
+
   family                   = "${var.name}-postgres-bootstrap"
   requires_compatibilities = ["FARGATE"]
   network_mode             = "awsvpc"
   cpu                      = 256
   memory                   = 512
-  execution_role_arn       = aws_iam_role.bootstrap_execution.arn
+  execution_role_arn       = aws_iam_role.bootstrap_execution[0].arn
 
   runtime_platform {
     operating_system_family = "LINUX"
@@ -150,24 +170,24 @@ resource "aws_ecs_task_definition" "postgres_bootstrap" {
       entryPoint = ["/bin/sh", "-ec"]
       command    = ["wget -qO \"$PGSSLROOTCERT\" ${local.rds_ca_url}\nprintf '%s\\n' \"$BOOTSTRAP_SQL\" | psql -X -f -"]
       environment = [
-        { name = "PGHOST", value = aws_db_instance.postgres.address },
-        { name = "PGPORT", value = tostring(aws_db_instance.postgres.port) },
-        { name = "PGDATABASE", value = aws_db_instance.postgres.db_name },
+        { name = "PGHOST", value = aws_db_instance.postgres[0].address },
+        { name = "PGPORT", value = tostring(aws_db_instance.postgres[0].port) },
+        { name = "PGDATABASE", value = aws_db_instance.postgres[0].db_name },
         { name = "PGSSLMODE", value = "verify-full" },
         { name = "PGSSLROOTCERT", value = "/tmp/rds-ca.pem" },
         { name = "PGCONNECT_TIMEOUT", value = "10" },
         {
           name = "BOOTSTRAP_SQL"
           value = templatefile("${path.module}/bootstrap/postgres.sql.tftpl", {
-            master_database = aws_db_instance.postgres.db_name
+            master_database = aws_db_instance.postgres[0].db_name
             databases       = local.postgres_bootstrap_databases
           })
         },
       ]
       secrets = concat(
         [
-          { name = "PGUSER", valueFrom = "${aws_db_instance.postgres.master_user_secret[0].secret_arn}:username::" },
-          { name = "PGPASSWORD", valueFrom = "${aws_db_instance.postgres.master_user_secret[0].secret_arn}:password::" },
+          { name = "PGUSER", valueFrom = "${aws_db_instance.postgres[0].master_user_secret[0].secret_arn}:username::" },
+          { name = "PGPASSWORD", valueFrom = "${aws_db_instance.postgres[0].master_user_secret[0].secret_arn}:password::" },
         ],
         [for app, db in local.postgres_bootstrap_databases : { name = db.password_env, valueFrom = aws_secretsmanager_secret.this["${app}/database-password"].arn }],
       )
@@ -197,7 +217,7 @@ resource "aws_ecs_task_definition" "documentdb_bootstrap" {
   network_mode             = "awsvpc"
   cpu                      = 512
   memory                   = 1024
-  execution_role_arn       = aws_iam_role.bootstrap_execution.arn
+  execution_role_arn       = aws_iam_role.bootstrap_execution[0].arn
 
   runtime_platform {
     operating_system_family = "LINUX"

@@ -7,20 +7,23 @@ resource "aws_ecs_cluster" "this" {
   }
 }
 
-# web finds the services as <app>.<name>.internal (A records of the tasks).
+# web finds the services as <app>.<name>.internal (A records of the tasks);
+# on the single host, on its loopback interface (local.service_urls).
 resource "aws_service_discovery_private_dns_namespace" "this" {
+  count = local.managed ? 1 : 0
+
   name        = "${var.name}.internal"
   description = "Comanda services"
   vpc         = local.vpc_id
 }
 
 resource "aws_service_discovery_service" "app" {
-  for_each = local.internal_apps
+  for_each = local.managed ? local.internal_apps : {}
 
   name = each.key
 
   dns_config {
-    namespace_id   = aws_service_discovery_private_dns_namespace.this.id
+    namespace_id   = aws_service_discovery_private_dns_namespace.this[0].id
     routing_policy = "MULTIVALUE"
 
     dns_records {
@@ -38,7 +41,9 @@ resource "aws_service_discovery_service" "app" {
 # The container definitions are the templates in taskdefs/<app>.json.tftpl.
 # The deploy workflow takes the revision Terraform registered from them
 # (describe-task-definition) and only swaps the image, so the environment,
-# the secrets, the health checks and the logs have one source.
+# the secrets, the health checks and the logs have one source. The single
+# host registers the same templates, under the same families
+# (single_host.tf), with the values of its own shape.
 
 locals {
   taskdef_vars = {
@@ -50,10 +55,13 @@ locals {
         log_level     = var.log_level
         stream_prefix = var.stream_prefix
         # Relays forget an event only once a replica has it (WAIT), where
-        # ElastiCache has one.
-        redis_wait_replicas = var.redis_num_cache_clusters > 1 ? 1 : 0
+        # ElastiCache has one; the single host's Redis has none.
+        redis_wait_replicas = local.managed && var.redis_num_cache_clusters > 1 ? 1 : 0
         # The keys sessions are checked with (secrets.tf).
         auth_public_keys = local.auth_public_keys
+        # The trace collector: the sidecar in the task, or the single
+        # host's collector, both on the loopback interface (otel.tf).
+        otlp_endpoint = local.otlp_endpoint
       },
       # AUTH_PRIVATE_KEY -> auth_private_key_arn, DATABASE_URL -> database_url_arn, ...
       { for variable, arn in local.app_secrets[name] : "${lower(variable)}_arn" => arn },
@@ -62,27 +70,36 @@ locals {
   }
 
   taskdef_app_vars = {
+    "orders-app" = {
+      collector_image      = var.adot_collector_image
+      collector_config_arn = local.collector_config_arns["orders-app"]
+    }
     "kitchen-app" = {
       collector_image      = var.adot_collector_image
-      collector_config_arn = aws_ssm_parameter.collector_config.arn
+      collector_config_arn = local.collector_config_arns["kitchen-app"]
     }
     "inventory-app" = {
-      market_url = var.market_url
+      market_url           = var.market_url
+      collector_image      = var.adot_collector_image
+      collector_config_arn = local.collector_config_arns["inventory-app"]
     }
     "web" = {
       auth_key_id = var.session_key_id
       # The load balancer lives in the VPC: only its X-Forwarded-For names
-      # the client.
-      trusted_proxies = var.vpc_cidr
-      orders_url      = local.service_urls["orders-app"]
-      kitchen_url     = local.service_urls["kitchen-app"]
-      inventory_url   = local.service_urls["inventory-app"]
+      # the client. Nothing proxies on the single host (its dashboard is
+      # reached through a Session Manager port forward): trust no one.
+      trusted_proxies      = local.managed ? var.vpc_cidr : ""
+      collector_image      = var.adot_collector_image
+      collector_config_arn = local.collector_config_arns["web"]
+      orders_url           = local.service_urls["orders-app"]
+      kitchen_url          = local.service_urls["kitchen-app"]
+      inventory_url        = local.service_urls["inventory-app"]
     }
   }
 }
 
 resource "aws_ecs_task_definition" "app" {
-  for_each = local.apps
+  for_each = local.managed_apps
 
   family                   = "${var.name}-${each.key}"
   requires_compatibilities = ["FARGATE"]
@@ -97,13 +114,20 @@ resource "aws_ecs_task_definition" "app" {
     cpu_architecture        = "X86_64"
   }
 
-  container_definitions = templatefile("${path.module}/taskdefs/${each.key}.json.tftpl", local.taskdef_vars[each.key])
+  # tracing = false: the collectors that carry only traces go, and the
+  # services get no OTLP endpoint (tracing off); kitchen-app's collector
+  # stays for its stream lag.
+  container_definitions = var.tracing ? templatefile("${path.module}/taskdefs/${each.key}.json.tftpl", local.taskdef_vars[each.key]) : jsonencode([
+    for c in jsondecode(templatefile("${path.module}/taskdefs/${each.key}.json.tftpl", local.taskdef_vars[each.key])) :
+    merge(c, { environment = [for e in lookup(c, "environment", []) : e if e.name != "OTEL_EXPORTER_OTLP_ENDPOINT"] })
+    if c.name == each.key || each.key == "kitchen-app"
+  ])
 }
 
 # --- Services ------------------------------------------------------------------
 
 resource "aws_ecs_service" "app" {
-  for_each = local.apps
+  for_each = local.managed_apps
 
   name            = each.key
   cluster         = aws_ecs_cluster.this.id
@@ -131,7 +155,7 @@ resource "aws_ecs_service" "app" {
   dynamic "load_balancer" {
     for_each = each.key == "web" ? [each.value] : []
     content {
-      target_group_arn = aws_lb_target_group.web.arn
+      target_group_arn = aws_lb_target_group.web[0].arn
       container_name   = each.key
       container_port   = load_balancer.value.port
     }
@@ -159,14 +183,18 @@ resource "aws_ecs_service" "app" {
 
 # desired_count is left to autoscaling elsewhere; the warehouse has none,
 # so say so loudly if someone scales it by hand below a leader and a standby.
+# (The single host runs one task of each: a standby there would share the
+# leader's instance, which is what fails.)
 check "inventory_standby" {
   data "aws_ecs_service" "inventory" {
     cluster_arn  = aws_ecs_cluster.this.arn
-    service_name = aws_ecs_service.app["inventory-app"].name
+    service_name = "inventory-app"
+
+    depends_on = [aws_ecs_service.app]
   }
 
   assert {
-    condition     = data.aws_ecs_service.inventory.desired_count >= 2
+    condition     = local.single_host || data.aws_ecs_service.inventory.desired_count >= 2
     error_message = "inventory-app runs ${data.aws_ecs_service.inventory.desired_count} task(s): with fewer than two no standby takes over when the leader dies."
   }
 }

@@ -2,7 +2,8 @@
 # task: pull its own image, write its own log group, read its own secrets
 # (and nothing else). The task role is what the code runs as: nothing for the
 # services, which talk to AWS through nothing but their data stores; the
-# kitchen's collector may write its metrics log group.
+# kitchen's collector may write its metrics log group, and every task's
+# collector send traces to X-Ray (otel.tf).
 
 data "aws_iam_policy_document" "ecs_tasks_assume" {
   statement {
@@ -56,8 +57,10 @@ data "aws_iam_policy_document" "execution" {
     resources = values(local.app_secrets[each.key])
   }
 
+  # The configuration of the task's collector (otel.tf): the managed
+  # shape's sidecars; the single host's apps have none.
   dynamic "statement" {
-    for_each = each.key == "kitchen-app" ? [aws_ssm_parameter.collector_config.arn] : []
+    for_each = local.managed && (each.key == "kitchen-app" || var.tracing) ? [local.collector_config_arns[each.key]] : []
     content {
       sid       = "ReadCollectorConfig"
       actions   = ["ssm:GetParameters"]
@@ -83,6 +86,8 @@ resource "aws_iam_role" "task" {
 }
 
 data "aws_iam_policy_document" "kitchen_metrics" {
+  count = local.managed ? 1 : 0
+
   statement {
     sid       = "PublishStreamLag"
     actions   = ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"]
@@ -97,7 +102,9 @@ data "aws_iam_policy_document" "kitchen_metrics" {
 }
 
 resource "aws_iam_role_policy" "kitchen_metrics" {
+  count = local.managed ? 1 : 0
+
   name   = "publish-stream-lag"
   role   = aws_iam_role.task["kitchen-app"].id
-  policy = data.aws_iam_policy_document.kitchen_metrics.json
+  policy = data.aws_iam_policy_document.kitchen_metrics[0].json
 }

@@ -58,14 +58,24 @@ locals {
   # its database, MONGO_DATABASE's default.
   documentdb_user = { user = "inventory_app", database = "comanda_inventory" }
 
-  documentdb = var.mongo_mode == "documentdb"
+  # DocumentDB is the managed shape's; the single host runs MongoDB itself.
+  documentdb = local.managed && var.mongo_mode == "documentdb"
 
   # Where the images keep the Amazon RDS certificate authorities (see the
   # services' Dockerfiles), so that database connections verify the server.
   rds_ca_file = "/etc/ssl/certs/rds-global-bundle.pem"
 
+  # Cloud Map names in the managed shape; the single host's containers share
+  # its network (host mode), so the services are on its loopback interface.
   service_urls = {
     for name, app in local.internal_apps :
-    name => "http://${name}.${aws_service_discovery_private_dns_namespace.this.name}:${app.port}"
+    name => local.managed ? "http://${name}.${aws_service_discovery_private_dns_namespace.this[0].name}:${app.port}" : "http://127.0.0.1:${app.port}"
   }
+
+  # The shape (var.shape): the managed-only resources have a count or a
+  # for_each of nothing in the single-host shape, and the other way round.
+  managed     = var.shape == "managed"
+  single_host = var.shape == "single-host"
+  # local.apps where each runs on Fargate; nothing on the single host.
+  managed_apps = local.managed ? local.apps : {}
 }

@@ -8,8 +8,10 @@ data "aws_availability_zones" "available" {
 }
 
 locals {
-  azs       = length(var.availability_zones) > 0 ? var.availability_zones : slice(data.aws_availability_zones.available.names, 0, 2)
-  nat_count = var.single_nat_gateway ? 1 : length(local.azs)
+  azs = length(var.availability_zones) > 0 ? var.availability_zones : slice(data.aws_availability_zones.available.names, 0, 2)
+  # The single host reaches the internet through its own public address: no
+  # NAT gateway.
+  nat_count = local.single_host ? 0 : var.single_nat_gateway ? 1 : length(local.azs)
 
   vpc_id             = var.create_vpc ? aws_vpc.this[0].id : var.vpc_id
   public_subnet_ids  = var.create_vpc ? aws_subnet.public[*].id : var.public_subnet_ids
@@ -107,7 +109,7 @@ resource "aws_route_table" "private" {
 }
 
 resource "aws_route" "private_nat" {
-  count = var.create_vpc ? length(local.azs) : 0
+  count = var.create_vpc && local.managed ? length(local.azs) : 0
 
   route_table_id         = aws_route_table.private[count.index].id
   destination_cidr_block = "0.0.0.0/0"

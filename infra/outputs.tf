@@ -1,11 +1,11 @@
 output "alb_dns_name" {
-  description = "DNS name of the load balancer: point the certificate's domain at it (CNAME or alias)."
-  value       = aws_lb.this.dns_name
+  description = "DNS name of the load balancer: point the certificate's domain at it (CNAME or alias). None on the single host."
+  value       = local.managed ? aws_lb.this[0].dns_name : null
 }
 
 output "alb_zone_id" {
   description = "Hosted zone of the load balancer, for a Route 53 alias record."
-  value       = aws_lb.this.zone_id
+  value       = local.managed ? aws_lb.this[0].zone_id : null
 }
 
 output "cluster_name" {
@@ -15,12 +15,12 @@ output "cluster_name" {
 
 output "service_names" {
   description = "ECS service of each app."
-  value       = { for name, service in aws_ecs_service.app : name => service.name }
+  value       = { for name, service in merge(aws_ecs_service.app, aws_ecs_service.host_app) : name => service.name }
 }
 
 output "task_definition_families" {
   description = "Task definition family of each app; the deploy workflow deploys the latest revision of each with a new image."
-  value       = { for name, taskdef in aws_ecs_task_definition.app : name => taskdef.family }
+  value       = { for name, taskdef in merge(aws_ecs_task_definition.app, aws_ecs_task_definition.host_app) : name => taskdef.family }
 }
 
 output "ecr_repository_urls" {
@@ -37,7 +37,7 @@ output "secrets_to_set" {
   description = "Secrets whose value the operator puts (aws secretsmanager put-secret-value); Terraform fills the others."
   value = merge(
     { manager_password = aws_secretsmanager_secret.this["web/manager-password"].arn },
-    local.documentdb ? {} : { mongo_url = aws_secretsmanager_secret.this["inventory-app/mongo-url"].arn },
+    local.documentdb || local.single_host ? {} : { mongo_url = aws_secretsmanager_secret.this["inventory-app/mongo-url"].arn },
   )
 }
 
@@ -52,9 +52,9 @@ output "github_deploy_role_arn" {
 }
 
 output "bootstrap_commands" {
-  description = "Run each (AWS CLI) once the databases exist, before the services start, and again whenever a service's database password changes: they create or update the services' own database users. Each task stops by itself; its container's exit code says whether it worked (logs in /ecs/<name>/db-bootstrap)."
+  description = "Run each (AWS CLI) once the databases exist, before the services start, and again whenever a service's database password changes: they create or update the services' own database users. Each task stops by itself; its container's exit code says whether it worked (logs in /ecs/<name>/db-bootstrap). None on the single host, whose database containers do it at every start."
   value = merge(
-    { postgres = "aws ecs run-task --region ${var.region} --cluster ${aws_ecs_cluster.this.name} --launch-type FARGATE --task-definition ${aws_ecs_task_definition.postgres_bootstrap.family} --network-configuration 'awsvpcConfiguration={subnets=[${join(",", local.private_subnet_ids)}],securityGroups=[${aws_security_group.bootstrap.id}],assignPublicIp=DISABLED}'" },
-    local.documentdb ? { documentdb = "aws ecs run-task --region ${var.region} --cluster ${aws_ecs_cluster.this.name} --launch-type FARGATE --task-definition ${aws_ecs_task_definition.documentdb_bootstrap[0].family} --network-configuration 'awsvpcConfiguration={subnets=[${join(",", local.private_subnet_ids)}],securityGroups=[${aws_security_group.bootstrap.id}],assignPublicIp=DISABLED}'" } : {},
+    local.managed ? { postgres = "aws ecs run-task --region ${var.region} --cluster ${aws_ecs_cluster.this.name} --launch-type FARGATE --task-definition ${aws_ecs_task_definition.postgres_bootstrap[0].family} --network-configuration 'awsvpcConfiguration={subnets=[${join(",", local.private_subnet_ids)}],securityGroups=[${aws_security_group.bootstrap[0].id}],assignPublicIp=DISABLED}'" } : {},
+    local.documentdb ? { documentdb = "aws ecs run-task --region ${var.region} --cluster ${aws_ecs_cluster.this.name} --launch-type FARGATE --task-definition ${aws_ecs_task_definition.documentdb_bootstrap[0].family} --network-configuration 'awsvpcConfiguration={subnets=[${join(",", local.private_subnet_ids)}],securityGroups=[${aws_security_group.bootstrap[0].id}],assignPublicIp=DISABLED}'" } : {},
   )
 }

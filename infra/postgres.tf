@@ -19,11 +19,15 @@ resource "random_password" "postgres_role" {
 }
 
 resource "aws_db_subnet_group" "postgres" {
+  count = local.managed ? 1 : 0
+
   name       = "${var.name}-postgres"
   subnet_ids = local.private_subnet_ids
 }
 
 resource "aws_db_parameter_group" "postgres" {
+  count = local.managed ? 1 : 0
+
   name_prefix = "${var.name}-postgres-"
   family      = "postgres${split(".", var.postgres_engine_version)[0]}"
 
@@ -38,13 +42,15 @@ resource "aws_db_parameter_group" "postgres" {
 }
 
 resource "aws_db_instance" "postgres" {
+  count = local.managed ? 1 : 0
+
   identifier = "${var.name}-postgres"
 
   engine                     = "postgres"
   engine_version             = var.postgres_engine_version
   auto_minor_version_upgrade = true
   instance_class             = var.postgres_instance_class
-  parameter_group_name       = aws_db_parameter_group.postgres.name
+  parameter_group_name       = aws_db_parameter_group.postgres[0].name
 
   allocated_storage     = var.postgres_allocated_storage
   max_allocated_storage = var.postgres_allocated_storage * 5
@@ -56,8 +62,8 @@ resource "aws_db_instance" "postgres" {
   username                    = "comanda"
   manage_master_user_password = true
 
-  db_subnet_group_name   = aws_db_subnet_group.postgres.name
-  vpc_security_group_ids = [aws_security_group.postgres.id]
+  db_subnet_group_name   = aws_db_subnet_group.postgres[0].name
+  vpc_security_group_ids = [aws_security_group.postgres[0].id]
   publicly_accessible    = false
   multi_az               = var.postgres_multi_az
   ca_cert_identifier     = "rds-ca-rsa2048-g1"

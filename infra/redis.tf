@@ -9,6 +9,8 @@
 # stream prefix and to the commands its code sends, as in
 # docker-compose.yaml's ACL file (infra/deploycheck checks both against
 # the code). The default user, which every user group must hold, is off.
+#
+# The single host runs Redis itself, with the same users (single_host_stores.tf).
 
 locals {
   # The commands of the stream services: the streams, the Lua scripts of the
@@ -42,6 +44,8 @@ resource "random_password" "redis_default" {
 
 # Disabled: connecting without a user name gets nothing.
 resource "aws_elasticache_user" "default" {
+  count = local.managed ? 1 : 0
+
   user_id       = "${var.name}-default"
   user_name     = "default"
   engine        = "redis"
@@ -54,7 +58,7 @@ resource "aws_elasticache_user" "default" {
 }
 
 resource "aws_elasticache_user" "app" {
-  for_each = local.redis_access
+  for_each = local.managed ? local.redis_access : {}
 
   user_id       = "${var.name}-${each.key}"
   user_name     = each.key
@@ -68,17 +72,23 @@ resource "aws_elasticache_user" "app" {
 }
 
 resource "aws_elasticache_user_group" "redis" {
+  count = local.managed ? 1 : 0
+
   user_group_id = "${var.name}-redis"
   engine        = "redis"
-  user_ids      = concat([aws_elasticache_user.default.user_id], [for user in aws_elasticache_user.app : user.user_id])
+  user_ids      = concat([aws_elasticache_user.default[0].user_id], [for user in aws_elasticache_user.app : user.user_id])
 }
 
 resource "aws_elasticache_subnet_group" "redis" {
+  count = local.managed ? 1 : 0
+
   name       = "${var.name}-redis"
   subnet_ids = local.private_subnet_ids
 }
 
 resource "aws_elasticache_parameter_group" "redis" {
+  count = local.managed ? 1 : 0
+
   name   = "${var.name}-redis7"
   family = "redis7"
 
@@ -89,6 +99,8 @@ resource "aws_elasticache_parameter_group" "redis" {
 }
 
 resource "aws_elasticache_replication_group" "redis" {
+  count = local.managed ? 1 : 0
+
   replication_group_id = "${var.name}-redis"
   description          = "Comanda event streams"
 
@@ -96,18 +108,18 @@ resource "aws_elasticache_replication_group" "redis" {
   engine_version       = var.redis_engine_version
   node_type            = var.redis_node_type
   port                 = 6379
-  parameter_group_name = aws_elasticache_parameter_group.redis.name
+  parameter_group_name = aws_elasticache_parameter_group.redis[0].name
 
   num_cache_clusters         = var.redis_num_cache_clusters
   automatic_failover_enabled = var.redis_num_cache_clusters > 1
   multi_az_enabled           = var.redis_num_cache_clusters > 1
 
-  subnet_group_name  = aws_elasticache_subnet_group.redis.name
-  security_group_ids = [aws_security_group.redis.id]
+  subnet_group_name  = aws_elasticache_subnet_group.redis[0].name
+  security_group_ids = [aws_security_group.redis[0].id]
 
   at_rest_encryption_enabled = true
   transit_encryption_enabled = true
-  user_group_ids             = [aws_elasticache_user_group.redis.user_group_id]
+  user_group_ids             = [aws_elasticache_user_group.redis[0].user_group_id]
 
   snapshot_retention_limit   = 7
   auto_minor_version_upgrade = true

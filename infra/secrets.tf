@@ -28,6 +28,7 @@ locals {
     { for app, db in local.postgres_databases : "${app}/database-url" => "DATABASE_URL of ${app}: the role ${db.role}, owner of the database ${db.database}" },
     { for app, db in local.postgres_databases : "${app}/database-password" => "The password of the PostgreSQL role ${db.role}, for the postgres-bootstrap task" },
     local.documentdb ? { "inventory-app/mongo-password" = "The password of the DocumentDB user ${local.documentdb_user.user}, for the documentdb-bootstrap task" } : {},
+    local.single_host ? { "inventory-app/mongo-password" = "The password of the MongoDB user ${local.documentdb_user.user}, for the single host's mongo container, which sets it" } : {},
   )
 }
 
@@ -58,21 +59,30 @@ locals {
   auth_public_keys   = join(",", compact([local.session_public_key, var.session_previous_public_keys]))
 }
 
-# Each service's own ElastiCache user (redis.tf).
+# Each service's own ElastiCache user (redis.tf); on the single host, the
+# same user of its Redis container, on the loopback interface: no TLS, the
+# traffic never leaves the instance (single_host_stores.tf).
 resource "aws_secretsmanager_secret_version" "redis_url" {
   for_each = local.redis_access
 
-  secret_id     = aws_secretsmanager_secret.this["${each.key}/redis-url"].id
-  secret_string = "rediss://${aws_elasticache_user.app[each.key].user_name}:${random_password.redis_user[each.key].result}@${aws_elasticache_replication_group.redis.primary_endpoint_address}:6379/0"
+  secret_id = aws_secretsmanager_secret.this["${each.key}/redis-url"].id
+  secret_string = (local.managed
+    ? "rediss://${aws_elasticache_user.app[each.key].user_name}:${random_password.redis_user[each.key].result}@${aws_elasticache_replication_group.redis[0].primary_endpoint_address}:6379/0"
+    : "redis://${each.key}:${random_password.redis_user[each.key].result}@127.0.0.1:6379/0"
+  )
 }
 
 # Each service's own role and database (postgres.tf); verify-full against the
-# RDS CA bundle in the images.
+# RDS CA bundle in the images. On the single host, the same role and
+# database in its PostgreSQL container, on the loopback interface.
 resource "aws_secretsmanager_secret_version" "database_url" {
   for_each = local.postgres_databases
 
-  secret_id     = aws_secretsmanager_secret.this["${each.key}/database-url"].id
-  secret_string = "postgres://${each.value.role}:${random_password.postgres_role[each.key].result}@${aws_db_instance.postgres.address}:${aws_db_instance.postgres.port}/${each.value.database}?sslmode=verify-full&sslrootcert=${local.rds_ca_file}"
+  secret_id = aws_secretsmanager_secret.this["${each.key}/database-url"].id
+  secret_string = (local.managed
+    ? "postgres://${each.value.role}:${random_password.postgres_role[each.key].result}@${aws_db_instance.postgres[0].address}:${aws_db_instance.postgres[0].port}/${each.value.database}?sslmode=verify-full&sslrootcert=${local.rds_ca_file}"
+    : "postgres://${each.value.role}:${random_password.postgres_role[each.key].result}@127.0.0.1:5432/${each.value.database}?sslmode=disable"
+  )
 }
 
 resource "aws_secretsmanager_secret_version" "database_password" {

@@ -1,10 +1,14 @@
 # Only the load balancer is reachable from the internet, and only on 80/443.
+# All of this is the managed shape's: the single host has a security group
+# of its own (single_host.tf).
 # Each task accepts traffic only from whoever calls it (the load balancer for
 # web, web for the services) and each data store only from the tasks that own
 # it. Security groups do not filter the VPC's DNS resolver, which Cloud Map
 # names need.
 
 resource "aws_security_group" "alb" {
+  count = local.managed ? 1 : 0
+
   name        = "${var.name}-alb"
   description = "Comanda load balancer: HTTPS (and HTTP, redirected) from the internet"
   vpc_id      = local.vpc_id
@@ -12,9 +16,9 @@ resource "aws_security_group" "alb" {
 }
 
 resource "aws_vpc_security_group_ingress_rule" "alb_https" {
-  for_each = toset(var.alb_ingress_cidrs)
+  for_each = local.managed ? toset(var.alb_ingress_cidrs) : toset([])
 
-  security_group_id = aws_security_group.alb.id
+  security_group_id = aws_security_group.alb[0].id
   description       = "HTTPS"
   cidr_ipv4         = each.value
   ip_protocol       = "tcp"
@@ -23,9 +27,9 @@ resource "aws_vpc_security_group_ingress_rule" "alb_https" {
 }
 
 resource "aws_vpc_security_group_ingress_rule" "alb_http" {
-  for_each = toset(var.alb_ingress_cidrs)
+  for_each = local.managed ? toset(var.alb_ingress_cidrs) : toset([])
 
-  security_group_id = aws_security_group.alb.id
+  security_group_id = aws_security_group.alb[0].id
   description       = "HTTP, redirected to HTTPS"
   cidr_ipv4         = each.value
   ip_protocol       = "tcp"
@@ -34,7 +38,9 @@ resource "aws_vpc_security_group_ingress_rule" "alb_http" {
 }
 
 resource "aws_vpc_security_group_egress_rule" "alb_to_web" {
-  security_group_id            = aws_security_group.alb.id
+  count = local.managed ? 1 : 0
+
+  security_group_id            = aws_security_group.alb[0].id
   description                  = "To the web tasks"
   referenced_security_group_id = aws_security_group.app["web"].id
   ip_protocol                  = "tcp"
@@ -45,7 +51,7 @@ resource "aws_vpc_security_group_egress_rule" "alb_to_web" {
 # --- Tasks -------------------------------------------------------------------
 
 resource "aws_security_group" "app" {
-  for_each = local.apps
+  for_each = local.managed_apps
 
   name        = "${var.name}-${each.key}"
   description = "Comanda ${each.key} tasks"
@@ -54,16 +60,18 @@ resource "aws_security_group" "app" {
 }
 
 resource "aws_vpc_security_group_ingress_rule" "web_from_alb" {
+  count = local.managed ? 1 : 0
+
   security_group_id            = aws_security_group.app["web"].id
   description                  = "From the load balancer"
-  referenced_security_group_id = aws_security_group.alb.id
+  referenced_security_group_id = aws_security_group.alb[0].id
   ip_protocol                  = "tcp"
   from_port                    = local.apps["web"].port
   to_port                      = local.apps["web"].port
 }
 
 resource "aws_vpc_security_group_ingress_rule" "service_from_web" {
-  for_each = local.internal_apps
+  for_each = local.managed ? local.internal_apps : {}
 
   security_group_id            = aws_security_group.app[each.key].id
   description                  = "From the web gateway (API proxy, live feed)"
@@ -74,7 +82,7 @@ resource "aws_vpc_security_group_ingress_rule" "service_from_web" {
 }
 
 resource "aws_vpc_security_group_egress_rule" "web_to_service" {
-  for_each = local.internal_apps
+  for_each = local.managed ? local.internal_apps : {}
 
   security_group_id            = aws_security_group.app["web"].id
   description                  = "To ${each.key}"
@@ -87,7 +95,7 @@ resource "aws_vpc_security_group_egress_rule" "web_to_service" {
 # ECR, Secrets Manager, CloudWatch and (for inventory-app) the farmers market,
 # all over HTTPS through NAT.
 resource "aws_vpc_security_group_egress_rule" "app_https" {
-  for_each = local.apps
+  for_each = local.managed_apps
 
   security_group_id = aws_security_group.app[each.key].id
   description       = "HTTPS: AWS APIs, ECR, the farmers market"
@@ -100,6 +108,8 @@ resource "aws_vpc_security_group_egress_rule" "app_https" {
 # --- Data stores -------------------------------------------------------------
 
 resource "aws_security_group" "redis" {
+  count = local.managed ? 1 : 0
+
   name        = "${var.name}-redis"
   description = "Comanda Redis (streams): from the services only"
   vpc_id      = local.vpc_id
@@ -107,9 +117,9 @@ resource "aws_security_group" "redis" {
 }
 
 resource "aws_vpc_security_group_ingress_rule" "redis_from_app" {
-  for_each = local.redis_clients
+  for_each = local.managed ? local.redis_clients : toset([])
 
-  security_group_id            = aws_security_group.redis.id
+  security_group_id            = aws_security_group.redis[0].id
   description                  = "From ${each.key}"
   referenced_security_group_id = aws_security_group.app[each.key].id
   ip_protocol                  = "tcp"
@@ -118,17 +128,19 @@ resource "aws_vpc_security_group_ingress_rule" "redis_from_app" {
 }
 
 resource "aws_vpc_security_group_egress_rule" "app_to_redis" {
-  for_each = local.redis_clients
+  for_each = local.managed ? local.redis_clients : toset([])
 
   security_group_id            = aws_security_group.app[each.key].id
   description                  = "To Redis"
-  referenced_security_group_id = aws_security_group.redis.id
+  referenced_security_group_id = aws_security_group.redis[0].id
   ip_protocol                  = "tcp"
   from_port                    = 6379
   to_port                      = 6379
 }
 
 resource "aws_security_group" "postgres" {
+  count = local.managed ? 1 : 0
+
   name        = "${var.name}-postgres"
   description = "Comanda PostgreSQL: from orders-app and kitchen-app only"
   vpc_id      = local.vpc_id
@@ -136,9 +148,9 @@ resource "aws_security_group" "postgres" {
 }
 
 resource "aws_vpc_security_group_ingress_rule" "postgres_from_app" {
-  for_each = local.postgres_apps
+  for_each = local.managed ? local.postgres_apps : toset([])
 
-  security_group_id            = aws_security_group.postgres.id
+  security_group_id            = aws_security_group.postgres[0].id
   description                  = "From ${each.key}"
   referenced_security_group_id = aws_security_group.app[each.key].id
   ip_protocol                  = "tcp"
@@ -147,11 +159,11 @@ resource "aws_vpc_security_group_ingress_rule" "postgres_from_app" {
 }
 
 resource "aws_vpc_security_group_egress_rule" "app_to_postgres" {
-  for_each = local.postgres_apps
+  for_each = local.managed ? local.postgres_apps : toset([])
 
   security_group_id            = aws_security_group.app[each.key].id
   description                  = "To PostgreSQL"
-  referenced_security_group_id = aws_security_group.postgres.id
+  referenced_security_group_id = aws_security_group.postgres[0].id
   ip_protocol                  = "tcp"
   from_port                    = 5432
   to_port                      = 5432
@@ -191,7 +203,7 @@ resource "aws_vpc_security_group_egress_rule" "inventory_to_documentdb" {
 # MongoDB Atlas is outside the VPC (through NAT; allow-list the NAT gateways'
 # addresses, output nat_public_ips, in Atlas).
 resource "aws_vpc_security_group_egress_rule" "inventory_to_atlas" {
-  count = local.documentdb ? 0 : 1
+  count = local.managed && !local.documentdb ? 1 : 0
 
   security_group_id = aws_security_group.app["inventory-app"].id
   description       = "To MongoDB Atlas"

@@ -97,11 +97,12 @@ variable "private_subnet_ids" {
 # --- Entry point -------------------------------------------------------------
 
 variable "certificate_arn" {
-  description = "ARN of the ACM certificate the load balancer's HTTPS listener serves (in the same region)."
+  description = "ARN of the ACM certificate the load balancer's HTTPS listener serves (in the same region). Required by the managed shape; the single host has no load balancer."
   type        = string
+  default     = null
 
   validation {
-    condition     = can(regex("^arn:aws[a-z-]*:acm:[a-z0-9-]+:[0-9]{12}:certificate/.+$", var.certificate_arn))
+    condition     = var.shape == "single-host" || can(regex("^arn:aws[a-z-]*:acm:[a-z0-9-]+:[0-9]{12}:certificate/.+$", var.certificate_arn))
     error_message = "certificate_arn must be the ARN of an ACM certificate."
   }
 }
@@ -448,4 +449,34 @@ variable "session_previous_public_keys" {
   description = "During a key rotation, the previous key's KID=KEY entry (AUTH_PUBLIC_KEYS), so that sessions it signed stay valid until they expire; empty otherwise."
   type        = string
   default     = ""
+}
+
+# --- Shape and tracing ---------------------------------------------------------
+
+variable "shape" {
+  description = "What runs the stack: \"managed\" (ECS Fargate behind a load balancer, ElastiCache, RDS, DocumentDB or Atlas; README.md) or \"single-host\" (one free-tier EC2 instance in the ECS cluster running the four services, Redis, PostgreSQL and MongoDB as containers; single_host.tf)."
+  type        = string
+  default     = "managed"
+
+  validation {
+    condition     = contains(["managed", "single-host"], var.shape)
+    error_message = "shape must be \"managed\" or \"single-host\"."
+  }
+}
+
+variable "single_host_instance_type" {
+  description = "EC2 instance type of the single host (shape = \"single-host\"): x86_64 (the images' architecture) with 1 GiB of memory, the free tier's size; the containers' memory limits (single_host.tf) fit it. t2.micro is the 12-month free tier's type where the region has it, t3.micro where it has not and on the free plan of accounts opened since July 2025."
+  type        = string
+  default     = "t3.micro"
+
+  validation {
+    condition     = contains(["t2.micro", "t3.micro", "t3a.micro"], var.single_host_instance_type)
+    error_message = "single_host_instance_type must be t2.micro, t3.micro or t3a.micro: 1 GiB, x86_64, the size the containers' memory limits are set for."
+  }
+}
+
+variable "tracing" {
+  description = "Export the services' OpenTelemetry traces to AWS X-Ray through an ADOT collector (a sidecar in every Fargate task, one container on the single host). false: no trace collector, no OTLP endpoint for the services, no X-Ray permissions; the kitchen's stream-lag metric stays."
+  type        = bool
+  default     = true
 }

@@ -253,12 +253,14 @@ func TestElastiCacheUsers(t *testing.T) {
 	if def["user_name"] != `"default"` || !strings.HasPrefix(strings.Trim(def["access_string"], `"`), "off ") {
 		bad.addf("aws_elasticache_user.default: want user_name default, access_string off ... (the user group must hold a default user; it must do nothing)")
 	}
+	// ElastiCache is the managed shape's (the single host's Redis has the
+	// same users: TestSingleHostStores).
 	app := entries(resource(t, "infra/redis.tf", "resource", "aws_elasticache_user", "app"))
-	if app["for_each"] != "local.redis_access" || app["user_name"] != "each.key" || app["access_string"] != "each.value" {
-		bad.addf("aws_elasticache_user.app: want one user per local.redis_access entry, named after its service, with its access string")
+	if app["for_each"] != "local.managed ? local.redis_access : {}" || app["user_name"] != "each.key" || app["access_string"] != "each.value" {
+		bad.addf("aws_elasticache_user.app: want one user per local.redis_access entry in the managed shape, named after its service, with its access string")
 	}
 	group := entries(resource(t, "infra/redis.tf", "resource", "aws_elasticache_user_group", "redis"))
-	if !strings.Contains(group["user_ids"], "aws_elasticache_user.default.user_id") || !strings.Contains(group["user_ids"], "aws_elasticache_user.app") {
+	if !strings.Contains(group["user_ids"], "aws_elasticache_user.default[0].user_id") || !strings.Contains(group["user_ids"], "aws_elasticache_user.app") {
 		bad.addf("aws_elasticache_user_group.redis does not hold the default user and the services' users")
 	}
 	rg := entries(resource(t, "infra/redis.tf", "resource", "aws_elasticache_replication_group", "redis"))

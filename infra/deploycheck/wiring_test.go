@@ -126,6 +126,12 @@ var optional = map[string]string{
 	"AUTH_PUBLIC_KEYS":   "web: keys accepted besides its own, during a rotation only (the services must set it: they have no key of their own)",
 	"TRUSTED_PROXIES":    "web: the load balancers in front of it; with none (compose publishes the gateway itself) the peer is the client",
 	"LEADER_HOLDER":      "inventory-app: replicas share the warehouse's store, so each must be a new holder at every start (the host-random default); only the embedded run, which owns its store alone, names itself",
+	// The OpenTelemetry settings (internal/tracing.Settings) the
+	// specification leaves empty by default.
+	"OTEL_EXPORTER_OTLP_ENDPOINT":        "every service: tracing is off without a collector to send to; the deployments that trace (infra/, tracing = true) set it",
+	"OTEL_EXPORTER_OTLP_TRACES_ENDPOINT": "every service: the traces' own URL, only where it is not OTEL_EXPORTER_OTLP_ENDPOINT's /v1/traces",
+	"OTEL_EXPORTER_OTLP_TRACES_PROTOCOL": "every service: the traces' own protocol, only where it is not OTEL_EXPORTER_OTLP_PROTOCOL's",
+	"OTEL_TRACES_SAMPLER_ARG":            "every service: the sampler's argument, which the default sampler (parentbased_always_on) takes none of",
 }
 
 var (
