@@ -272,3 +272,15 @@ resource "aws_ecs_service" "host_store" {
 
   depends_on = [aws_instance.host, aws_iam_role_policy.host_execution]
 }
+
+# --- Outputs -----------------------------------------------------------------------
+
+output "single_host_instance_id" {
+  description = "The single host's EC2 instance (shape = \"single-host\"): the target of Session Manager sessions."
+  value       = local.single_host ? aws_instance.host[0].id : null
+}
+
+output "single_host_dashboard_command" {
+  description = "Forwards localhost:8080 to the single host's web gateway through Session Manager (needs the AWS CLI's Session Manager plugin); then open http://localhost:8080."
+  value       = local.single_host ? "aws ssm start-session --region ${var.region} --target ${aws_instance.host[0].id} --document-name AWS-StartPortForwardingSession --parameters '{\"portNumber\":[\"${local.apps["web"].port}\"],\"localPortNumber\":[\"8080\"]}'" : null
+}

@@ -3,7 +3,9 @@
 // definition templates and Terraform under infra/, the GitHub workflows — and
 // check them against the code they deploy, so that a port, a health path or
 // an environment variable cannot drift apart unnoticed although no Docker
-// engine and no AWS account exist on the project's machines.
+// engine and no AWS account exist on the project's machines. infra/ has two
+// shapes (var.shape: Fargate with managed stores, or one EC2 instance running
+// the services and the stores as containers); the checks read both.
 //
 // They live beside the deployment they check, not under internal/: the
 // tests import the apps, since reading each app's configuration struct
