@@ -71,12 +71,3 @@ func PublishOutbox(ctx context.Context, db *sql.DB, limit int, publish func(cont
 	}
 	return len(envs), nil
 }
-
-// OutboxLen implements outbox.Store: the events waiting to be published.
-func OutboxLen(ctx context.Context, db *sql.DB) (int, error) {
-	var n int
-	if err := db.QueryRowContext(ctx, `SELECT count(*) FROM outbox`).Scan(&n); err != nil {
-		return 0, fmt.Errorf("counting outbox: %w", err)
-	}
-	return n, nil
-}

@@ -18,7 +18,7 @@ var clock = time.Now
 // AcquireLease implements warehouse.Store.
 func (s *Store) AcquireLease(ctx context.Context, holder string, ttl time.Duration) (warehouse.Lease, error) {
 	var l warehouse.Lease
-	err := sqlitestore.InTx(ctx, s.db, func(tx *sql.Tx) error {
+	err := sqlitestore.InTx(ctx, s.SQL, func(tx *sql.Tx) error {
 		var err error
 		if l, err = readLease(ctx, tx); err != nil {
 			return err
@@ -30,7 +30,7 @@ func (s *Store) AcquireLease(ctx context.Context, holder string, ttl time.Durati
 		l = warehouse.Lease{Holder: holder, Token: l.Token + 1, Expires: now.Add(ttl)}
 		_, err = tx.ExecContext(ctx, `INSERT INTO leader_lease (id, holder, token, expires_at) VALUES (1, ?, ?, ?)
 			ON CONFLICT (id) DO UPDATE SET holder = excluded.holder, token = excluded.token, expires_at = excluded.expires_at`,
-			l.Holder, int64(l.Token), millis(l.Expires))
+			l.Holder, int64(l.Token), sqlitestore.Millis(l.Expires))
 		if err != nil {
 			return fmt.Errorf("taking the lease: %w", err)
 		}
@@ -44,8 +44,8 @@ func (s *Store) AcquireLease(ctx context.Context, holder string, ttl time.Durati
 
 // RenewLease implements warehouse.Store.
 func (s *Store) RenewLease(ctx context.Context, holder string, tok warehouse.Token, ttl time.Duration) error {
-	res, err := s.db.ExecContext(ctx, `UPDATE leader_lease SET expires_at = ? WHERE id = 1 AND holder = ? AND token = ?`,
-		millis(clock().Add(ttl)), holder, int64(tok))
+	res, err := s.SQL.ExecContext(ctx, `UPDATE leader_lease SET expires_at = ? WHERE id = 1 AND holder = ? AND token = ?`,
+		sqlitestore.Millis(clock().Add(ttl)), holder, int64(tok))
 	if err != nil {
 		return fmt.Errorf("renewing the warehouse lease: %w", err)
 	}
@@ -58,7 +58,7 @@ func (s *Store) RenewLease(ctx context.Context, holder string, tok warehouse.Tok
 // ReleaseLease implements warehouse.Store. The token stays: the next leader
 // takes a greater one.
 func (s *Store) ReleaseLease(ctx context.Context, holder string, tok warehouse.Token) error {
-	_, err := s.db.ExecContext(ctx, `UPDATE leader_lease SET holder = '', expires_at = 0 WHERE id = 1 AND holder = ? AND token = ?`,
+	_, err := s.SQL.ExecContext(ctx, `UPDATE leader_lease SET holder = '', expires_at = 0 WHERE id = 1 AND holder = ? AND token = ?`,
 		holder, int64(tok))
 	if err != nil {
 		return fmt.Errorf("releasing the warehouse lease: %w", err)
@@ -68,7 +68,7 @@ func (s *Store) ReleaseLease(ctx context.Context, holder string, tok warehouse.T
 
 // Lease implements warehouse.Store.
 func (s *Store) Lease(ctx context.Context) (warehouse.Lease, error) {
-	l, err := readLease(ctx, s.db)
+	l, err := readLease(ctx, s.SQL)
 	if err != nil {
 		return l, fmt.Errorf("reading the warehouse lease: %w", err)
 	}
@@ -89,7 +89,7 @@ func readLease(ctx context.Context, q rowQueryer) (warehouse.Lease, error) {
 	if err != nil {
 		return l, fmt.Errorf("reading the lease: %w", err)
 	}
-	l.Token, l.Expires = warehouse.Token(tok), fromMillis(expires)
+	l.Token, l.Expires = warehouse.Token(tok), sqlitestore.FromMillis(expires)
 	return l, nil
 }
 

@@ -17,16 +17,16 @@ func (s *Store) RecordPurchases(ctx context.Context, tok warehouse.Token, ps []w
 	if len(ps) == 0 {
 		return nil
 	}
-	return sqlitestore.InTx(ctx, s.db, func(tx *sql.Tx) error {
+	return sqlitestore.InTx(ctx, s.SQL, func(tx *sql.Tx) error {
 		if err := fence(ctx, tx, tok); err != nil {
 			return err
 		}
-		ins, err := s.stmts.In(ctx, tx, insertPurchase)
+		ins, err := s.Stmts.In(ctx, tx, insertPurchase)
 		if err != nil {
 			return fmt.Errorf("storing purchases: %w", err)
 		}
 		defer ins.Close()
-		count, err := s.stmts.In(ctx, tx, countPurchase)
+		count, err := s.Stmts.In(ctx, tx, countPurchase)
 		if err != nil {
 			return fmt.Errorf("counting purchases: %w", err)
 		}
@@ -37,7 +37,7 @@ func (s *Store) RecordPurchases(ctx context.Context, tok warehouse.Token, ps []w
 			if err != nil {
 				return err
 			}
-			res, err := ins.ExecContext(ctx, p.ID, p.Ingredient, p.Quantity, string(ids), millis(p.At))
+			res, err := ins.ExecContext(ctx, p.ID, p.Ingredient, p.Quantity, string(ids), sqlitestore.Millis(p.At))
 			if err != nil {
 				return fmt.Errorf("storing purchase: %w", err)
 			}
@@ -58,7 +58,7 @@ func (s *Store) RecordPurchases(ctx context.Context, tok warehouse.Token, ps []w
 			}
 			envs = append(envs, env)
 		}
-		return sqlitestore.InsertOutbox(ctx, s.stmts, tx, envs)
+		return sqlitestore.InsertOutbox(ctx, s.Stmts, tx, envs)
 	})
 }
 
@@ -76,7 +76,7 @@ func (s *Store) Purchases(ctx context.Context, q warehouse.PurchaseQuery) ([]war
 	}
 	query += ` ORDER BY id DESC LIMIT ?`
 	args = append(args, q.Limit)
-	rows, err := s.db.QueryContext(ctx, query, args...)
+	rows, err := s.SQL.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("listing purchases: %w", err)
 	}
@@ -92,7 +92,7 @@ func (s *Store) Purchases(ctx context.Context, q warehouse.PurchaseQuery) ([]war
 		if err := json.Unmarshal([]byte(ids), &p.OrderIDs); err != nil {
 			return nil, fmt.Errorf("purchase %s: decoding order ids: %w", p.ID, err)
 		}
-		p.At = fromMillis(at)
+		p.At = sqlitestore.FromMillis(at)
 		out = append(out, p)
 	}
 	if err := rows.Err(); err != nil {

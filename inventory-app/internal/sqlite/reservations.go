@@ -56,9 +56,9 @@ func scanReservation(row scanner) (warehouse.Reservation, error) {
 		return r, err
 	}
 	r.Status = warehouse.Status(status)
-	r.RequestedAt = fromMillis(requested)
+	r.RequestedAt = sqlitestore.FromMillis(requested)
 	if reserved.Valid {
-		r.ReservedAt = fromMillis(reserved.Int64)
+		r.ReservedAt = sqlitestore.FromMillis(reserved.Int64)
 	}
 	return r, nil
 }
@@ -83,11 +83,11 @@ func queryReservations(ctx context.Context, q queryer, query string, args ...any
 // Enqueue implements warehouse.Store.
 func (s *Store) Enqueue(ctx context.Context, tok warehouse.Token, reqs []warehouse.Request) ([]warehouse.Reservation, error) {
 	var created []warehouse.Reservation
-	err := sqlitestore.InTx(ctx, s.db, func(tx *sql.Tx) error {
+	err := sqlitestore.InTx(ctx, s.SQL, func(tx *sql.Tx) error {
 		if err := fence(ctx, tx, tok); err != nil {
 			return err
 		}
-		ins, err := s.stmts.In(ctx, tx, insertReservation)
+		ins, err := s.Stmts.In(ctx, tx, insertReservation)
 		if err != nil {
 			return fmt.Errorf("storing reservations: %w", err)
 		}
@@ -98,7 +98,7 @@ func (s *Store) Enqueue(ctx context.Context, tok warehouse.Token, reqs []warehou
 				return err
 			}
 			var seq int64
-			err = ins.QueryRowContext(ctx, r.OrderID, r.Recipe, items, millis(r.At)).Scan(&seq)
+			err = ins.QueryRowContext(ctx, r.OrderID, r.Recipe, items, sqlitestore.Millis(r.At)).Scan(&seq)
 			if errors.Is(err, sql.ErrNoRows) {
 				continue // the order has its reservation already
 			}
@@ -107,7 +107,7 @@ func (s *Store) Enqueue(ctx context.Context, tok warehouse.Token, reqs []warehou
 			}
 			created = append(created, warehouse.Reservation{
 				OrderID: r.OrderID, Seq: seq, Recipe: r.Recipe, Items: r.Items,
-				Status: warehouse.Waiting, RequestedAt: fromMillis(millis(r.At)),
+				Status: warehouse.Waiting, RequestedAt: sqlitestore.FromMillis(sqlitestore.Millis(r.At)),
 			})
 		}
 		return nil
@@ -120,7 +120,7 @@ func (s *Store) Enqueue(ctx context.Context, tok warehouse.Token, reqs []warehou
 
 // Waiting implements warehouse.Store.
 func (s *Store) Waiting(ctx context.Context) ([]warehouse.Reservation, error) {
-	out, err := queryReservations(ctx, s.db, `SELECT `+reservationColumns+` FROM reservations WHERE status = 'waiting' ORDER BY seq`)
+	out, err := queryReservations(ctx, s.SQL, `SELECT `+reservationColumns+` FROM reservations WHERE status = 'waiting' ORDER BY seq`)
 	if err != nil {
 		return nil, fmt.Errorf("reading waiting reservations: %w", err)
 	}
@@ -131,10 +131,10 @@ func (s *Store) Waiting(ctx context.Context) ([]warehouse.Reservation, error) {
 func (s *Store) Backlog(ctx context.Context) (int, []warehouse.Item, error) {
 	var orders int
 	// Through the (status, seq) index: only the waiting rows are read.
-	if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM reservations WHERE status = 'waiting'`).Scan(&orders); err != nil {
+	if err := s.SQL.QueryRowContext(ctx, `SELECT count(*) FROM reservations WHERE status = 'waiting'`).Scan(&orders); err != nil {
 		return 0, nil, fmt.Errorf("counting waiting reservations: %w", err)
 	}
-	rows, err := s.db.QueryContext(ctx, `SELECT it.value ->> '$.ingredient', sum(it.value ->> '$.quantity')
+	rows, err := s.SQL.QueryContext(ctx, `SELECT it.value ->> '$.ingredient', sum(it.value ->> '$.quantity')
 		FROM reservations AS r, json_each(r.items) AS it WHERE r.status = 'waiting' GROUP BY 1`)
 	if err != nil {
 		return 0, nil, fmt.Errorf("summing waiting reservations: %w", err)
@@ -156,7 +156,7 @@ func (s *Store) Backlog(ctx context.Context) (int, []warehouse.Item, error) {
 
 // Reservation implements warehouse.Store.
 func (s *Store) Reservation(ctx context.Context, orderID string) (warehouse.Reservation, error) {
-	r, err := scanReservation(s.db.QueryRowContext(ctx, `SELECT `+reservationColumns+` FROM reservations WHERE order_id = ?`, orderID))
+	r, err := scanReservation(s.SQL.QueryRowContext(ctx, `SELECT `+reservationColumns+` FROM reservations WHERE order_id = ?`, orderID))
 	if errors.Is(err, sql.ErrNoRows) {
 		return r, warehouse.ErrNotFound
 	}
@@ -169,12 +169,12 @@ func (s *Store) Reservation(ctx context.Context, orderID string) (warehouse.Rese
 // NoteShort implements warehouse.Store.
 func (s *Store) NoteShort(ctx context.Context, tok warehouse.Token, notes []warehouse.ShortNote) (int, error) {
 	noted := 0
-	err := sqlitestore.InTx(ctx, s.db, func(tx *sql.Tx) error {
+	err := sqlitestore.InTx(ctx, s.SQL, func(tx *sql.Tx) error {
 		noted = 0
 		if err := fence(ctx, tx, tok); err != nil {
 			return err
 		}
-		upd, err := s.stmts.In(ctx, tx, noteShort)
+		upd, err := s.Stmts.In(ctx, tx, noteShort)
 		if err != nil {
 			return fmt.Errorf("noting short orders: %w", err)
 		}
@@ -190,7 +190,7 @@ func (s *Store) NoteShort(ctx context.Context, tok warehouse.Token, notes []ware
 			}
 		}
 		noted = len(envs)
-		return sqlitestore.InsertOutbox(ctx, s.stmts, tx, envs)
+		return sqlitestore.InsertOutbox(ctx, s.Stmts, tx, envs)
 	})
 	if err != nil {
 		return 0, err

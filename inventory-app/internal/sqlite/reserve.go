@@ -20,7 +20,7 @@ func (s *Store) Reserve(ctx context.Context, tok warehouse.Token, orderIDs []str
 		return nil, nil
 	}
 	var reserved []warehouse.Reservation
-	err := sqlitestore.InTx(ctx, s.db, func(tx *sql.Tx) error {
+	err := sqlitestore.InTx(ctx, s.SQL, func(tx *sql.Tx) error {
 		reserved = nil
 		if err := fence(ctx, tx, tok); err != nil {
 			return err
@@ -39,13 +39,13 @@ func (s *Store) Reserve(ctx context.Context, tok warehouse.Token, orderIDs []str
 		if err := s.take(ctx, tx, total); err != nil {
 			return err
 		}
-		mark, err := s.stmts.In(ctx, tx, markReserved)
+		mark, err := s.Stmts.In(ctx, tx, markReserved)
 		if err != nil {
 			return fmt.Errorf("marking reservations: %w", err)
 		}
 		defer mark.Close()
 		for i := range waiting {
-			res, err := mark.ExecContext(ctx, millis(at), waiting[i].OrderID)
+			res, err := mark.ExecContext(ctx, sqlitestore.Millis(at), waiting[i].OrderID)
 			if err != nil {
 				return fmt.Errorf("marking %s reserved: %w", waiting[i].OrderID, err)
 			}
@@ -64,7 +64,7 @@ func (s *Store) Reserve(ctx context.Context, tok warehouse.Token, orderIDs []str
 		if err != nil {
 			return err
 		}
-		if err := sqlitestore.InsertOutbox(ctx, s.stmts, tx, envs); err != nil {
+		if err := sqlitestore.InsertOutbox(ctx, s.Stmts, tx, envs); err != nil {
 			return err
 		}
 		reserved = waiting
@@ -95,7 +95,7 @@ func (s *Store) waitingAmong(ctx context.Context, tx *sql.Tx, orderIDs []string)
 
 // take consumes total, every ingredient only if it is on hand.
 func (s *Store) take(ctx context.Context, tx *sql.Tx, total warehouse.Needs) error {
-	dec, err := s.stmts.In(ctx, tx, takeStock)
+	dec, err := s.Stmts.In(ctx, tx, takeStock)
 	if err != nil {
 		return fmt.Errorf("taking stock: %w", err)
 	}

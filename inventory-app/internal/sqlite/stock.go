@@ -12,7 +12,7 @@ import (
 
 // Seed implements warehouse.Store.
 func (s *Store) Seed(ctx context.Context, ingredients []string, initial int) error {
-	return sqlitestore.InTx(ctx, s.db, func(tx *sql.Tx) error {
+	return sqlitestore.InTx(ctx, s.SQL, func(tx *sql.Tx) error {
 		ins, err := tx.PrepareContext(ctx, `INSERT INTO stock (ingredient, initial) VALUES (?, ?) ON CONFLICT (ingredient) DO NOTHING`)
 		if err != nil {
 			return fmt.Errorf("seeding stock: %w", err)
@@ -29,7 +29,7 @@ func (s *Store) Seed(ctx context.Context, ingredients []string, initial int) err
 
 // Stock implements warehouse.Store.
 func (s *Store) Stock(ctx context.Context) ([]warehouse.Level, error) {
-	levels, err := readStock(ctx, s.db)
+	levels, err := readStock(ctx, s.SQL)
 	if err != nil {
 		return nil, fmt.Errorf("reading stock: %w", err)
 	}

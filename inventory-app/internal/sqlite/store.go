@@ -11,8 +11,6 @@ import (
 	"io/fs"
 	"slices"
 	"strings"
-	"sync"
-	"time"
 
 	"github.com/comanda-dev/comanda/internal/events"
 	"github.com/comanda-dev/comanda/internal/sqlitestore"
@@ -26,10 +24,7 @@ var migrations embed.FS
 // write lock when it begins (see sqlitestore.Open), so a read and the
 // conditional writes that follow are one critical section.
 type Store struct {
-	db    *sql.DB
-	stmts *sqlitestore.Statements
-	// publishing serialises outbox relays: the file belongs to this process.
-	publishing sync.Mutex
+	*sqlitestore.DB
 }
 
 var _ warehouse.Store = (*Store)(nil)
@@ -37,16 +32,11 @@ var _ warehouse.Store = (*Store)(nil)
 // Open opens (or creates) the database file and migrates it.
 func Open(ctx context.Context, path string) (*Store, error) {
 	sub, _ := fs.Sub(migrations, "migrations")
-	db, err := sqlitestore.Open(ctx, path, sub)
+	db, err := sqlitestore.OpenDB(ctx, path, sub, insertPurchase, countPurchase, markReserved, takeStock, insertReservation, noteShort)
 	if err != nil {
 		return nil, err
 	}
-	stmts, err := sqlitestore.Prepare(ctx, db, insertPurchase, countPurchase, markReserved, takeStock, insertReservation, noteShort)
-	if err != nil {
-		_ = db.Close()
-		return nil, err
-	}
-	return &Store{db: db, stmts: stmts}, nil
+	return &Store{DB: db}, nil
 }
 
 // The statements of a burst, prepared once (see sqlitestore.Statements).
@@ -61,32 +51,17 @@ const (
 	noteShort = `UPDATE reservations SET short_noted = 1 WHERE order_id = ? AND status = 'waiting' AND short_noted = 0`
 )
 
-// Close closes the database.
-func (s *Store) Close() {
-	_ = s.stmts.Close()
-	_ = s.db.Close()
-}
-
-// Ping checks the database answers.
-func (s *Store) Ping(ctx context.Context) error { return s.db.PingContext(ctx) }
-
 // PublishPending implements warehouse.Store. The fence is checked before
 // the batch goes to Redis, so a stale leader publishes nothing twice; the
 // delete that follows removes only what was just published, whoever leads.
 func (s *Store) PublishPending(ctx context.Context, tok warehouse.Token, limit int, publish func(context.Context, []events.Envelope) error) (int, error) {
-	s.publishing.Lock()
-	defer s.publishing.Unlock()
-	return sqlitestore.PublishOutbox(ctx, s.db, limit, func(ctx context.Context, envs []events.Envelope) error {
-		if err := fence(ctx, s.db, tok); err != nil {
+	return s.DB.PublishPending(ctx, limit, func(ctx context.Context, envs []events.Envelope) error {
+		if err := fence(ctx, s.SQL, tok); err != nil {
 			return fmt.Errorf("publishing %d events: %w", len(envs), err)
 		}
 		return publish(ctx, envs)
 	})
 }
-
-func millis(t time.Time) int64 { return t.UnixMilli() }
-
-func fromMillis(ms int64) time.Time { return time.UnixMilli(ms).UTC() }
 
 // placeholders returns "?,?,…" for n arguments.
 func placeholders(n int) string {
@@ -107,9 +82,4 @@ type queryer interface {
 
 func sortBySeq(rs []warehouse.Reservation) {
 	slices.SortFunc(rs, func(a, b warehouse.Reservation) int { return cmp.Compare(a.Seq, b.Seq) })
-}
-
-// OutboxLen implements outbox.Store.
-func (s *Store) OutboxLen(ctx context.Context) (int, error) {
-	return sqlitestore.OutboxLen(ctx, s.db)
 }

@@ -11,8 +11,6 @@ import (
 	"io/fs"
 	"slices"
 	"strings"
-	"sync"
-	"time"
 
 	"github.com/comanda-dev/comanda/internal/events"
 	"github.com/comanda-dev/comanda/internal/sqlitestore"
@@ -24,10 +22,7 @@ var migrations embed.FS
 
 // Store keeps the recipe book and the tickets in a SQLite file.
 type Store struct {
-	db    *sql.DB
-	stmts *sqlitestore.Statements
-	// publishing serialises outbox relays: the file belongs to this process.
-	publishing sync.Mutex
+	*sqlitestore.DB
 }
 
 var _ kitchen.Store = (*Store)(nil)
@@ -35,16 +30,11 @@ var _ kitchen.Store = (*Store)(nil)
 // Open opens (or creates) the database file and migrates it.
 func Open(ctx context.Context, path string) (*Store, error) {
 	sub, _ := fs.Sub(migrations, "migrations")
-	db, err := sqlitestore.Open(ctx, path, sub)
+	db, err := sqlitestore.OpenDB(ctx, path, sub, insertTicket, updateTicket)
 	if err != nil {
 		return nil, err
 	}
-	stmts, err := sqlitestore.Prepare(ctx, db, insertTicket, updateTicket)
-	if err != nil {
-		_ = db.Close()
-		return nil, err
-	}
-	return &Store{db: db, stmts: stmts}, nil
+	return &Store{DB: db}, nil
 }
 
 // The statements of a burst, prepared once (see sqlitestore.Statements).
@@ -54,22 +44,9 @@ const (
 	updateTicket = `UPDATE tickets SET stage = ?, failure_reason = ?, since = ?, updated_at = ? WHERE order_id = ?`
 )
 
-// Close closes the database.
-func (s *Store) Close() {
-	_ = s.stmts.Close()
-	_ = s.db.Close()
-}
-
-// Ping checks the database answers.
-func (s *Store) Ping(ctx context.Context) error { return s.db.PingContext(ctx) }
-
-func micros(t time.Time) int64 { return t.UnixMicro() }
-
-func fromMicros(us int64) time.Time { return time.UnixMicro(us).UTC() }
-
 // Recipes implements kitchen.Store.
 func (s *Store) Recipes(ctx context.Context) ([]kitchen.Recipe, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT r.name, i.ingredient, i.quantity FROM recipes r
+	rows, err := s.SQL.QueryContext(ctx, `SELECT r.name, i.ingredient, i.quantity FROM recipes r
 		JOIN recipe_ingredients i ON i.recipe = r.name ORDER BY r.name, i.ingredient`)
 	if err != nil {
 		return nil, fmt.Errorf("reading recipes: %w", err)
@@ -95,15 +72,15 @@ func (s *Store) Recipes(ctx context.Context) ([]kitchen.Recipe, error) {
 
 // CreateTickets implements kitchen.Store.
 func (s *Store) CreateTickets(ctx context.Context, tickets []kitchen.Ticket, fn func([]kitchen.Ticket) []events.Envelope) error {
-	return sqlitestore.InTx(ctx, s.db, func(tx *sql.Tx) error {
-		ins, err := s.stmts.In(ctx, tx, insertTicket)
+	return sqlitestore.InTx(ctx, s.SQL, func(tx *sql.Tx) error {
+		ins, err := s.Stmts.In(ctx, tx, insertTicket)
 		if err != nil {
 			return fmt.Errorf("storing tickets: %w", err)
 		}
 		defer ins.Close()
 		created := make([]kitchen.Ticket, 0, len(tickets))
 		for _, t := range tickets {
-			res, err := ins.ExecContext(ctx, t.OrderID, t.Recipe, string(t.Stage), t.FailureReason, micros(t.Since), micros(t.CreatedAt), micros(t.UpdatedAt))
+			res, err := ins.ExecContext(ctx, t.OrderID, t.Recipe, string(t.Stage), t.FailureReason, sqlitestore.Micros(t.Since), sqlitestore.Micros(t.CreatedAt), sqlitestore.Micros(t.UpdatedAt))
 			if err != nil {
 				return fmt.Errorf("storing ticket %s: %w", t.OrderID, err)
 			}
@@ -113,7 +90,7 @@ func (s *Store) CreateTickets(ctx context.Context, tickets []kitchen.Ticket, fn 
 				created = append(created, t)
 			}
 		}
-		return sqlitestore.InsertOutbox(ctx, s.stmts, tx, fn(created))
+		return sqlitestore.InsertOutbox(ctx, s.Stmts, tx, fn(created))
 	})
 }
 
@@ -129,13 +106,13 @@ func scanTicket(row scanner) (kitchen.Ticket, error) {
 		return t, err
 	}
 	t.Stage = kitchen.Stage(stage)
-	t.Since, t.CreatedAt, t.UpdatedAt = fromMicros(since), fromMicros(created), fromMicros(updated)
+	t.Since, t.CreatedAt, t.UpdatedAt = sqlitestore.FromMicros(since), sqlitestore.FromMicros(created), sqlitestore.FromMicros(updated)
 	return t, nil
 }
 
 // Get implements kitchen.Store.
 func (s *Store) Get(ctx context.Context, orderID string) (kitchen.Ticket, error) {
-	t, err := scanTicket(s.db.QueryRowContext(ctx, `SELECT `+ticketColumns+` FROM tickets WHERE order_id = ?`, orderID))
+	t, err := scanTicket(s.SQL.QueryRowContext(ctx, `SELECT `+ticketColumns+` FROM tickets WHERE order_id = ?`, orderID))
 	if errors.Is(err, sql.ErrNoRows) {
 		return t, kitchen.ErrNotFound
 	}
@@ -155,7 +132,7 @@ func (s *Store) List(ctx context.Context, q kitchen.Query) ([]kitchen.Ticket, er
 		args = append(args, string(st))
 	}
 	args = append(args, q.Limit)
-	rows, err := s.db.QueryContext(ctx, `SELECT `+ticketColumns+` FROM tickets WHERE stage IN (?`+strings.Repeat(",?", len(q.Stages)-1)+`)
+	rows, err := s.SQL.QueryContext(ctx, `SELECT `+ticketColumns+` FROM tickets WHERE stage IN (?`+strings.Repeat(",?", len(q.Stages)-1)+`)
 		ORDER BY created_at, order_id LIMIT ?`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("listing tickets: %w", err)
@@ -174,7 +151,7 @@ func (s *Store) List(ctx context.Context, q kitchen.Query) ([]kitchen.Ticket, er
 
 // Counts implements kitchen.Store.
 func (s *Store) Counts(ctx context.Context) (map[kitchen.Stage]int, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT stage, count(*) FROM tickets GROUP BY stage`)
+	rows, err := s.SQL.QueryContext(ctx, `SELECT stage, count(*) FROM tickets GROUP BY stage`)
 	if err != nil {
 		return nil, fmt.Errorf("counting tickets: %w", err)
 	}
@@ -193,7 +170,7 @@ func (s *Store) Counts(ctx context.Context) (map[kitchen.Stage]int, error) {
 
 // Update implements kitchen.Store.
 func (s *Store) Update(ctx context.Context, orderIDs []string, fn func(map[string]*kitchen.Ticket) ([]events.Envelope, error)) error {
-	return sqlitestore.InTx(ctx, s.db, func(tx *sql.Tx) error {
+	return sqlitestore.InTx(ctx, s.SQL, func(tx *sql.Tx) error {
 		before := make(map[string]kitchen.Ticket, len(orderIDs))
 		// Chunked: SQLite bounds the number of parameters of one statement.
 		for ids := range slices.Chunk(orderIDs, 500) {
@@ -232,27 +209,15 @@ func (s *Store) Update(ctx context.Context, orderIDs []string, fn func(map[strin
 				continue
 			}
 			if upd == nil {
-				if upd, err = s.stmts.In(ctx, tx, updateTicket); err != nil {
+				if upd, err = s.Stmts.In(ctx, tx, updateTicket); err != nil {
 					return fmt.Errorf("storing tickets: %w", err)
 				}
 				defer upd.Close()
 			}
-			if _, err := upd.ExecContext(ctx, string(t.Stage), t.FailureReason, micros(t.Since), micros(t.UpdatedAt), id); err != nil {
+			if _, err := upd.ExecContext(ctx, string(t.Stage), t.FailureReason, sqlitestore.Micros(t.Since), sqlitestore.Micros(t.UpdatedAt), id); err != nil {
 				return fmt.Errorf("storing ticket %s: %w", id, err)
 			}
 		}
-		return sqlitestore.InsertOutbox(ctx, s.stmts, tx, envs)
+		return sqlitestore.InsertOutbox(ctx, s.Stmts, tx, envs)
 	})
-}
-
-// PublishPending implements kitchen.Store.
-func (s *Store) PublishPending(ctx context.Context, limit int, publish func(context.Context, []events.Envelope) error) (int, error) {
-	s.publishing.Lock()
-	defer s.publishing.Unlock()
-	return sqlitestore.PublishOutbox(ctx, s.db, limit, publish)
-}
-
-// OutboxLen implements outbox.Store.
-func (s *Store) OutboxLen(ctx context.Context) (int, error) {
-	return sqlitestore.OutboxLen(ctx, s.db)
 }

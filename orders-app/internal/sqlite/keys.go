@@ -19,7 +19,7 @@ func claimKey(ctx context.Context, tx *sql.Tx, k order.Key) error {
 		ON CONFLICT (idempotency_key) DO UPDATE SET request_hash = excluded.request_hash, batch_id = excluded.batch_id,
 			quantity = excluded.quantity, placed_at = excluded.placed_at, expires_at = excluded.expires_at
 		WHERE idempotency_keys.expires_at <= excluded.placed_at`,
-		k.Key, k.RequestHash, k.BatchID, k.Quantity, micros(k.PlacedAt), micros(k.ExpiresAt))
+		k.Key, k.RequestHash, k.BatchID, k.Quantity, sqlitestore.Micros(k.PlacedAt), sqlitestore.Micros(k.ExpiresAt))
 	if err != nil {
 		return fmt.Errorf("storing idempotency key: %w", err)
 	}
@@ -37,8 +37,8 @@ func claimKey(ctx context.Context, tx *sql.Tx, k order.Key) error {
 func (s *Store) Keyed(ctx context.Context, key string, now time.Time) (order.Key, []string, error) {
 	k := order.Key{Key: key}
 	var placed, expires int64
-	err := s.db.QueryRowContext(ctx, `SELECT request_hash, batch_id, quantity, placed_at, expires_at FROM idempotency_keys
-		WHERE idempotency_key = ? AND expires_at > ?`, key, micros(now)).
+	err := s.SQL.QueryRowContext(ctx, `SELECT request_hash, batch_id, quantity, placed_at, expires_at FROM idempotency_keys
+		WHERE idempotency_key = ? AND expires_at > ?`, key, sqlitestore.Micros(now)).
 		Scan(&k.RequestHash, &k.BatchID, &k.Quantity, &placed, &expires)
 	if errors.Is(err, sql.ErrNoRows) {
 		return k, nil, order.ErrNotFound
@@ -46,8 +46,8 @@ func (s *Store) Keyed(ctx context.Context, key string, now time.Time) (order.Key
 	if err != nil {
 		return k, nil, fmt.Errorf("reading idempotency key: %w", err)
 	}
-	k.PlacedAt, k.ExpiresAt = fromMicros(placed), fromMicros(expires)
-	rows, err := s.db.QueryContext(ctx, `SELECT id FROM orders WHERE batch_id = ? ORDER BY id`, k.BatchID)
+	k.PlacedAt, k.ExpiresAt = sqlitestore.FromMicros(placed), sqlitestore.FromMicros(expires)
+	rows, err := s.SQL.QueryContext(ctx, `SELECT id FROM orders WHERE batch_id = ? ORDER BY id`, k.BatchID)
 	if err != nil {
 		return k, nil, fmt.Errorf("reading batch %s: %w", k.BatchID, err)
 	}
@@ -66,9 +66,9 @@ func (s *Store) Keyed(ctx context.Context, key string, now time.Time) (order.Key
 // PurgeKeys implements order.Store.
 func (s *Store) PurgeKeys(ctx context.Context, now time.Time, limit int) (int, error) {
 	var n int64
-	err := sqlitestore.InTx(ctx, s.db, func(tx *sql.Tx) error {
+	err := sqlitestore.InTx(ctx, s.SQL, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `DELETE FROM idempotency_keys WHERE idempotency_key IN (
-			SELECT idempotency_key FROM idempotency_keys WHERE expires_at <= ? ORDER BY expires_at LIMIT ?)`, micros(now), limit)
+			SELECT idempotency_key FROM idempotency_keys WHERE expires_at <= ? ORDER BY expires_at LIMIT ?)`, sqlitestore.Micros(now), limit)
 		if err != nil {
 			return err
 		}

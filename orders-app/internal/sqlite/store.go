@@ -10,10 +10,7 @@ import (
 	"fmt"
 	"io/fs"
 	"strings"
-	"sync"
-	"time"
 
-	"github.com/comanda-dev/comanda/internal/events"
 	"github.com/comanda-dev/comanda/internal/sqlitestore"
 	"github.com/comanda-dev/comanda/orders-app/internal/order"
 )
@@ -23,10 +20,7 @@ var migrations embed.FS
 
 // Store keeps orders in a SQLite file.
 type Store struct {
-	db    *sql.DB
-	stmts *sqlitestore.Statements
-	// publishing serialises outbox relays: the file belongs to this process.
-	publishing sync.Mutex
+	*sqlitestore.DB
 }
 
 var _ order.Store = (*Store)(nil)
@@ -34,16 +28,11 @@ var _ order.Store = (*Store)(nil)
 // Open opens (or creates) the database file and migrates it.
 func Open(ctx context.Context, path string) (*Store, error) {
 	sub, _ := fs.Sub(migrations, "migrations")
-	db, err := sqlitestore.Open(ctx, path, sub)
+	db, err := sqlitestore.OpenDB(ctx, path, sub, insertOrder, insertStep, insertStepOnce, updateOrder)
 	if err != nil {
 		return nil, err
 	}
-	stmts, err := sqlitestore.Prepare(ctx, db, insertOrder, insertStep, insertStepOnce, updateOrder)
-	if err != nil {
-		_ = db.Close()
-		return nil, err
-	}
-	return &Store{db: db, stmts: stmts}, nil
+	return &Store{DB: db}, nil
 }
 
 // The statements of a burst, prepared once (see sqlitestore.Statements).
@@ -54,43 +43,30 @@ const (
 	updateOrder    = `UPDATE orders SET status = ?, progress = ?, recipe = ?, failure_reason = ?, failed_by = ?, recovers_at = ?, updated_at = ?, delivered_at = ? WHERE id = ?`
 )
 
-// Close closes the database.
-func (s *Store) Close() {
-	_ = s.stmts.Close()
-	_ = s.db.Close()
-}
-
-// Ping checks the database answers.
-func (s *Store) Ping(ctx context.Context) error { return s.db.PingContext(ctx) }
-
-func micros(t time.Time) int64 { return t.UnixMicro() }
-
-func fromMicros(us int64) time.Time { return time.UnixMicro(us).UTC() }
-
 // Place implements order.Store. The transaction holds SQLite's write lock
 // from its start, so a racing placement with the same key begins only after
 // this one ended, and finds the key taken.
 func (s *Store) Place(ctx context.Context, p order.Placement) error {
-	return sqlitestore.InTx(ctx, s.db, func(tx *sql.Tx) error {
+	return sqlitestore.InTx(ctx, s.SQL, func(tx *sql.Tx) error {
 		if p.Key != nil {
 			if err := claimKey(ctx, tx, *p.Key); err != nil {
 				return err
 			}
 		}
-		ins, err := s.stmts.In(ctx, tx, insertOrder)
+		ins, err := s.Stmts.In(ctx, tx, insertOrder)
 		if err != nil {
 			return fmt.Errorf("storing orders: %w", err)
 		}
 		defer ins.Close()
 		for _, o := range p.Orders {
-			if _, err := ins.ExecContext(ctx, o.ID, o.BatchID, string(o.Status()), string(o.Progress), micros(o.PlacedAt), micros(o.UpdatedAt)); err != nil {
+			if _, err := ins.ExecContext(ctx, o.ID, o.BatchID, string(o.Status()), string(o.Progress), sqlitestore.Micros(o.PlacedAt), sqlitestore.Micros(o.UpdatedAt)); err != nil {
 				return fmt.Errorf("storing order %s: %w", o.ID, err)
 			}
 		}
 		if err := s.insertSteps(ctx, tx, p.Steps, false); err != nil {
 			return err
 		}
-		return sqlitestore.InsertOutbox(ctx, s.stmts, tx, p.Outbox)
+		return sqlitestore.InsertOutbox(ctx, s.Stmts, tx, p.Outbox)
 	})
 }
 
@@ -102,13 +78,13 @@ func (s *Store) insertSteps(ctx context.Context, tx *sql.Tx, steps []order.Step,
 	if ignoreRepeats {
 		q = insertStepOnce
 	}
-	ins, err := s.stmts.In(ctx, tx, q)
+	ins, err := s.Stmts.In(ctx, tx, q)
 	if err != nil {
 		return fmt.Errorf("storing steps: %w", err)
 	}
 	defer ins.Close()
 	for _, st := range steps {
-		if _, err := ins.ExecContext(ctx, st.EventID, st.OrderID, string(st.Status), micros(st.At), st.Detail); err != nil {
+		if _, err := ins.ExecContext(ctx, st.EventID, st.OrderID, string(st.Status), sqlitestore.Micros(st.At), st.Detail); err != nil {
 			return fmt.Errorf("storing step of %s: %w", st.OrderID, err)
 		}
 	}
@@ -128,9 +104,9 @@ func scanOrder(row scanner) (order.Order, error) {
 		return o, err
 	}
 	o.Progress, o.RecoversAt = order.Status(progress), order.Status(recoversAt)
-	o.PlacedAt, o.UpdatedAt = fromMicros(placed), fromMicros(updated)
+	o.PlacedAt, o.UpdatedAt = sqlitestore.FromMicros(placed), sqlitestore.FromMicros(updated)
 	if delivered.Valid {
-		o.DeliveredAt = fromMicros(delivered.Int64)
+		o.DeliveredAt = sqlitestore.FromMicros(delivered.Int64)
 	}
 	return o, nil
 }
@@ -156,14 +132,14 @@ func queryOrders(ctx context.Context, q interface {
 
 // Get implements order.Store.
 func (s *Store) Get(ctx context.Context, id string) (order.Order, error) {
-	o, err := scanOrder(s.db.QueryRowContext(ctx, `SELECT `+orderColumns+` FROM orders WHERE id = ?`, id))
+	o, err := scanOrder(s.SQL.QueryRowContext(ctx, `SELECT `+orderColumns+` FROM orders WHERE id = ?`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return o, order.ErrNotFound
 	}
 	if err != nil {
 		return o, fmt.Errorf("reading order %s: %w", id, err)
 	}
-	rows, err := s.db.QueryContext(ctx, `SELECT event_id, status, at, detail FROM order_steps WHERE order_id = ? ORDER BY at, event_id`, id)
+	rows, err := s.SQL.QueryContext(ctx, `SELECT event_id, status, at, detail FROM order_steps WHERE order_id = ? ORDER BY at, event_id`, id)
 	if err != nil {
 		return o, fmt.Errorf("reading timeline of %s: %w", id, err)
 	}
@@ -175,7 +151,7 @@ func (s *Store) Get(ctx context.Context, id string) (order.Order, error) {
 		if err := rows.Scan(&st.EventID, &status, &at, &st.Detail); err != nil {
 			return o, fmt.Errorf("reading timeline of %s: %w", id, err)
 		}
-		st.Status, st.At = order.Status(status), fromMicros(at)
+		st.Status, st.At = order.Status(status), sqlitestore.FromMicros(at)
 		o.Timeline = append(o.Timeline, st)
 	}
 	return o, rows.Err()
@@ -199,7 +175,7 @@ func (s *Store) List(ctx context.Context, q order.Query) ([]order.Order, error) 
 	}
 	query += ` ORDER BY id DESC LIMIT ?`
 	args = append(args, q.Limit)
-	out, err := queryOrders(ctx, s.db, query, args...)
+	out, err := queryOrders(ctx, s.SQL, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("listing orders: %w", err)
 	}
@@ -208,7 +184,7 @@ func (s *Store) List(ctx context.Context, q order.Query) ([]order.Order, error) 
 
 // Counts implements order.Store.
 func (s *Store) Counts(ctx context.Context) (map[order.Status]int, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT status, count(*) FROM orders GROUP BY status`)
+	rows, err := s.SQL.QueryContext(ctx, `SELECT status, count(*) FROM orders GROUP BY status`)
 	if err != nil {
 		return nil, fmt.Errorf("counting orders: %w", err)
 	}
@@ -228,7 +204,7 @@ func (s *Store) Counts(ctx context.Context) (map[order.Status]int, error) {
 // Update implements order.Store. Transactions take SQLite's write lock when
 // they begin, so the read and the write below are one critical section.
 func (s *Store) Update(ctx context.Context, ids []string, fn func(map[string]*order.Order) ([]order.Step, error)) error {
-	return sqlitestore.InTx(ctx, s.db, func(tx *sql.Tx) error {
+	return sqlitestore.InTx(ctx, s.SQL, func(tx *sql.Tx) error {
 		args := make([]any, len(ids))
 		for i, id := range ids {
 			args[i] = id
@@ -257,32 +233,20 @@ func (s *Store) Update(ctx context.Context, ids []string, fn func(map[string]*or
 				continue
 			}
 			if upd == nil {
-				if upd, err = s.stmts.In(ctx, tx, updateOrder); err != nil {
+				if upd, err = s.Stmts.In(ctx, tx, updateOrder); err != nil {
 					return fmt.Errorf("storing orders: %w", err)
 				}
 				defer upd.Close()
 			}
 			var delivered sql.NullInt64
 			if !after.DeliveredAt.IsZero() {
-				delivered = sql.NullInt64{Int64: micros(after.DeliveredAt), Valid: true}
+				delivered = sql.NullInt64{Int64: sqlitestore.Micros(after.DeliveredAt), Valid: true}
 			}
 			if _, err := upd.ExecContext(ctx,
-				string(after.Status()), string(after.Progress), after.Recipe, after.FailureReason, after.FailedBy, string(after.RecoversAt), micros(after.UpdatedAt), delivered, after.ID); err != nil {
+				string(after.Status()), string(after.Progress), after.Recipe, after.FailureReason, after.FailedBy, string(after.RecoversAt), sqlitestore.Micros(after.UpdatedAt), delivered, after.ID); err != nil {
 				return fmt.Errorf("storing order %s: %w", after.ID, err)
 			}
 		}
 		return s.insertSteps(ctx, tx, steps, true)
 	})
-}
-
-// PublishPending implements order.Store.
-func (s *Store) PublishPending(ctx context.Context, limit int, publish func(context.Context, []events.Envelope) error) (int, error) {
-	s.publishing.Lock()
-	defer s.publishing.Unlock()
-	return sqlitestore.PublishOutbox(ctx, s.db, limit, publish)
-}
-
-// OutboxLen implements outbox.Store.
-func (s *Store) OutboxLen(ctx context.Context) (int, error) {
-	return sqlitestore.OutboxLen(ctx, s.db)
 }
