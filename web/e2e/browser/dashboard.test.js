@@ -113,7 +113,7 @@ describe('dashboard', () => {
       await until(async () => (await value(page, 'count-delivered')) >= delivered0.shown + 20, { what: 'count-delivered to grow by 20', timeout: 45_000 });
       assert.equal(await value(page, 'count-delivered'), delivered0.shown + 20);
       await until(async () => (await value(page, 'count-in-progress')) === 0, { what: 'nothing in progress' });
-      await until(async () => /20 of 20 delivered/.test(await page.getByTestId('batch-progress').textContent()), { what: 'batch progress' });
+      await until(async () => /20 of 20 delivered/.test(await page.getByTestId('placement').first().getByTestId('placement-status').textContent()), { what: 'the placement\'s progress' });
       const seen = await page.evaluate(() => window.__seen);
       assert.ok(seen.inProgress >= 1, `the in-progress counter moved (max ${seen.inProgress})`);
       assert.ok(seen.cards >= 1, `cards appeared on the kitchen board (max ${seen.cards})`);

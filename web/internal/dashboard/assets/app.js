@@ -16,8 +16,10 @@ import { createPurchases } from './purchases.js';
 import { createHistory } from './history.js';
 import { createRecipes } from './recipes.js';
 import { createDeadLetters } from './deadletters.js';
+import { createProgress } from './progress.js';
+import { createPace } from './pace.js';
 
-const TICK_MS = 1000; // ages and dishes per minute move even without frames
+const TICK_MS = 1000; // ages, dishes per minute, elapsed times and the pace charts move even without frames
 const CHART_TICK_MS = 5000;
 
 const store = createStore();
@@ -37,7 +39,9 @@ const ui = {
   purchases: createPurchases(appView),
   recipes: createRecipes(appView),
   deadLetters: createDeadLetters(appView, { onOpen: (id) => history.open(id) }),
-  order: createOrderControl(appView, { doneIds: () => store.doneIds }),
+  progress: createProgress(appView),
+  pace: createPace(appView),
+  order: createOrderControl(appView, { onPlaced: (res) => { ui.progress.placed(res, store); dirty('placements'); } }),
 };
 const login = createLogin(loginView, { onLoggedIn: enter });
 
@@ -60,6 +64,9 @@ function render() {
   if (all || d.has('board')) ui.board(store);
   if (all || d.has('stock')) { ui.stock.render(store); ui.recipes.render(store); }
   if (all || d.has('purchases')) ui.purchases.render(store);
+  if (all || d.has('placements')) ui.progress.render(store);
+  // The charts move once a second (the tick), not with every frame.
+  if (all || d.has('pace')) ui.pace.render(store);
   d.clear();
 }
 
@@ -72,7 +79,8 @@ function dirty(...parts) {
 function onMessage(msg) {
   if (msg.type === 'snapshot') {
     applySnapshot(store, msg);
-    ui.order.resync(store.orders, store.doneIds, Date.parse(msg.at));
+    ui.progress.resync(store, Date.parse(msg.at));
+    store.dirty.add('placements');
     ui.deadLetters.changed();
     history.refreshSoon(); // after a reconnect, catch up with what was missed
   } else if (msg.type === 'events') {
@@ -82,7 +90,7 @@ function onMessage(msg) {
       ui.counters.flash();
       beep();
     }
-    ui.order.onDone(res.delivered, res.failed);
+    if (ui.progress.onDone(res.done)) store.dirty.add('placements');
     history.onChanges(res.changed);
     if (msg.deadLetters?.length || store.counts.failed !== failedBefore) ui.deadLetters.changed();
   }
@@ -117,7 +125,7 @@ async function enter(me) {
   feed = new Feed({ onMessage, onState, onFailures, onSessionEnded: () => leave('sessionExpired') });
   window.__comanda.feed = feed;
   feed.start();
-  ticker = setInterval(() => dirty('board', 'counts'), TICK_MS);
+  ticker = setInterval(() => dirty('board', 'counts', 'placements', 'pace'), TICK_MS);
   chartTicker = setInterval(() => dirty('purchases'), CHART_TICK_MS);
   history.load();
   ui.order.loadLimits();
@@ -146,6 +154,7 @@ function leave(reasonKey) {
   history.reset();
   ui.deadLetters.reset();
   ui.order.reset();
+  ui.progress.reset();
   ui.stock.reset();
   show(appView, false);
   show(connection, false);
@@ -180,6 +189,7 @@ onLangChange(() => {
   ui.deadLetters.relabel();
   ui.order.relabel();
   ui.purchases.relabel();
+  ui.pace.relabel();
   dirty('all');
 });
 

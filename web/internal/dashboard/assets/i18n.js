@@ -34,8 +34,25 @@ const STRINGS = {
     orderPlacedOne: '1 dish ordered.',
     orderFailed: 'Not ordered: {message}',
     orderUnsure: 'No answer from the server. Order the same quantity again to retry: it will not be ordered twice.',
-    batchProgress: 'Last order: {done} of {total} delivered{failed}.',
+    placementsTitle: 'Latest orders from this screen',
+    noPlacements: 'Nothing ordered from this screen yet.',
+    placementLabel: '{time} · {n} dishes',
+    placementLabelOne: '{time} · 1 dish',
+    placementStatus: '{done} of {total} delivered{failed}',
     batchFailed: ', {n} failed',
+    elapsedRunning: '{t} so far',
+    elapsedFinal: 'done in {t}',
+    paceTitle: 'Deliveries, last 5 minutes',
+    paceSummary: '{n} delivered, at most {peak} a second; placed to delivered: median {p50}, p95 {p95}',
+    paceEmpty: 'Nothing delivered in the last 5 minutes.',
+    rateChartTitle: 'Dishes delivered per second',
+    rateChartLabel: 'Chart: dishes delivered per second over the last 5 minutes',
+    latencyChartTitle: 'Placed to delivered, per 5 seconds',
+    latencyChartLabel: 'Chart: time from placed to delivered over the last 5 minutes, median and 95th percentile per 5 seconds',
+    seriesTime: 'Time',
+    seriesDishes: 'Dishes',
+    seriesP50: 'Median',
+    seriesP95: '95th percentile',
     countersTitle: 'Today',
     placed: 'Placed',
     inProgress: 'In progress',
@@ -130,8 +147,25 @@ const STRINGS = {
     orderPlacedOne: '1 plato pedido.',
     orderFailed: 'No se pidió: {message}',
     orderUnsure: 'El servidor no responde. Pide la misma cantidad otra vez para reintentar: no se pedirá dos veces.',
-    batchProgress: 'Último pedido: {done} de {total} entregados{failed}.',
+    placementsTitle: 'Últimos pedidos desde esta pantalla',
+    noPlacements: 'Aún no se pidió nada desde esta pantalla.',
+    placementLabel: '{time} · {n} platos',
+    placementLabelOne: '{time} · 1 plato',
+    placementStatus: '{done} de {total} entregados{failed}',
     batchFailed: ', {n} fallidos',
+    elapsedRunning: '{t} hasta ahora',
+    elapsedFinal: 'listo en {t}',
+    paceTitle: 'Entregas, últimos 5 minutos',
+    paceSummary: '{n} entregados, como mucho {peak} por segundo; de pedido a entregado: mediana {p50}, p95 {p95}',
+    paceEmpty: 'Nada entregado en los últimos 5 minutos.',
+    rateChartTitle: 'Platos entregados por segundo',
+    rateChartLabel: 'Gráfico: platos entregados por segundo en los últimos 5 minutos',
+    latencyChartTitle: 'De pedido a entregado, cada 5 segundos',
+    latencyChartLabel: 'Gráfico: tiempo de pedido a entregado en los últimos 5 minutos, mediana y percentil 95 cada 5 segundos',
+    seriesTime: 'Hora',
+    seriesDishes: 'Platos',
+    seriesP50: 'Mediana',
+    seriesP95: 'Percentil 95',
     countersTitle: 'Hoy',
     placed: 'Pedidos',
     inProgress: 'En curso',
@@ -222,6 +256,9 @@ function initialLang() {
 
 export function getLang() { return lang; }
 
+// keysOf lists a language's strings (every language has the same keys).
+export function keysOf(l) { return Object.keys(STRINGS[l] || {}); }
+
 export function setLang(next) {
   if (!STRINGS[next] || next === lang) return;
   lang = next;
@@ -262,6 +299,23 @@ export function time(iso) {
     const d = new Date(iso);
     return Number.isNaN(d.getTime()) ? '' : timeFmt.format(d);
   });
+}
+
+// duration says how long ms is: "4.2 s" (tenths when asked, else whole
+// seconds), "3 min 05 s" past a minute, numbers in the language's format.
+const tenthsFmt = new Map();
+export function duration(ms, tenths = false) {
+  const total = Math.max(0, ms) / 1000;
+  if (total < 60) {
+    if (!tenths) return Math.floor(total) + ' s';
+    let f = tenthsFmt.get(lang);
+    if (!f) { f = new Intl.NumberFormat(lang, { minimumFractionDigits: 1, maximumFractionDigits: 1 }); tenthsFmt.set(lang, f); }
+    return f.format(Math.floor(total * 10) / 10) + ' s';
+  }
+  const s = Math.floor(total);
+  const m = Math.floor(s / 60);
+  if (m < 60) return `${m} min ${String(s % 60).padStart(2, '0')} s`;
+  return `${Math.floor(m / 60)} h ${String(m % 60).padStart(2, '0')} min`;
 }
 
 // applyStatic fills every marked element under root in the current language.

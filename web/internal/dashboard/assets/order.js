@@ -1,11 +1,10 @@
-// The order control: a quantity and the Order button, with feedback at once
-// and the progress of the last batch, counted from the feed's frames.
+// The order control: a quantity and the Order button, with feedback at once;
+// each placement answered goes to onPlaced (the placements' progress).
 
 import { $, setText, setClass } from './dom.js';
 import { orders as api, newKey } from './api.js';
 import { t, num } from './i18n.js';
 
-const RESYNC_AFTER_MS = 5000;
 // Waits before sending a placement whose answer never came again.
 const RETRY_MS = [500, 1500, 3000];
 
@@ -16,14 +15,12 @@ const unanswered = (err) => err.code === 'network' || err.code === 'idempotency_
 
 const sleep = (ms) => new Promise((ok) => setTimeout(ok, ms));
 
-export function createOrderControl(root, { doneIds }) {
+export function createOrderControl(root, { onPlaced }) {
   const form = $('#order-form', root);
   const input = $('#order-quantity', root);
   const submit = $('#order-submit', root);
   const feedback = $('#order-feedback', root);
-  const progress = $('#batch-progress', root);
   let note = null; // [key, vars, isError]
-  let batch = null; // {ids: Set, total, delivered, failed}
   // The placement whose answer never came, {key, quantity}: ordering the
   // same quantity again is a retry of it, under its key.
   let unsure = null;
@@ -53,14 +50,6 @@ export function createOrderControl(root, { doneIds }) {
     setClass(feedback, 'error', isError);
   }
 
-  function drawProgress() {
-    if (!batch) { setText(progress, ''); return; }
-    setText(progress, t('batchProgress', {
-      done: num(batch.delivered), total: num(batch.total),
-      failed: batch.failed ? t('batchFailed', { n: num(batch.failed) }) : '',
-    }));
-  }
-
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
     const raw = input.value.trim();
@@ -75,17 +64,10 @@ export function createOrderControl(root, { doneIds }) {
     say(null);
     try {
       const res = await place(n);
-      const ids = res.orderIds || [];
-      batch = { ids: new Set(ids), total: res.quantity ?? ids.length, delivered: 0, failed: 0, placedAt: Date.parse(res.placedAt) || Date.now() };
-      // Frames may have beaten the answer here.
-      for (const id of ids) {
-        const done = doneIds().get(id);
-        if (done === 'delivered') batch.delivered++;
-        else if (done === 'failed') batch.failed++;
-      }
-      if (batch.total === 1) say('orderPlacedOne');
-      else say('orderPlaced', { n: num(batch.total) });
-      drawProgress();
+      const total = res.quantity ?? res.orderIds?.length ?? n;
+      onPlaced(res);
+      if (total === 1) say('orderPlacedOne');
+      else say('orderPlaced', { n: num(total) });
     } catch (err) {
       if (unsure) say('orderUnsure', null, true);
       else if (err.code === 'network') say('networkError', null, true);
@@ -105,41 +87,13 @@ export function createOrderControl(root, { doneIds }) {
     loadLimits() {
       api.limits().then((l) => { if (l?.maxQuantity > 0) input.max = String(l.maxQuantity); }).catch(() => {});
     },
-    // onDone counts what a frame delivered or failed towards the last batch.
-    onDone(delivered, failed) {
-      if (!batch) return;
-      let changed = false;
-      for (const id of delivered) if (batch.ids.has(id)) { batch.delivered++; changed = true; }
-      for (const id of failed) if (batch.ids.has(id)) { batch.failed++; changed = true; }
-      if (changed) drawProgress();
-    },
-    // resync recounts the batch after a fresh snapshot (a reconnect may have
-    // missed its deliveries): what is no longer in flight is done. Orders
-    // placed just before the snapshot may not be in it yet, so a snapshot
-    // taken within seconds of the batch is not used.
-    resync(orders, doneIds, snapshotAt) {
-      if (!batch || !(snapshotAt > batch.placedAt + RESYNC_AFTER_MS)) return;
-      let delivered = 0;
-      let failed = 0;
-      for (const id of batch.ids) {
-        if (orders.has(id)) continue;
-        if (doneIds.get(id) === 'failed') failed++;
-        else delivered++;
-      }
-      batch.delivered = delivered;
-      batch.failed = failed;
-      drawProgress();
-    },
     relabel() {
       if (note) say(...note);
-      drawProgress();
       if (!submit.disabled) setText(submit, t('order'));
     },
     reset() {
-      batch = null;
       unsure = null;
       say(null);
-      drawProgress();
     },
   };
 }

@@ -4,6 +4,7 @@
 // so applying one twice is harmless.
 
 import { STAGES, DELIVERED, FAILED } from './lifecycle.js';
+import { createDeliveries, noteDelivery } from './deliveries.js';
 
 // The board shows every stage before delivery (lifecycle.js is the
 // contract's, generated).
@@ -25,7 +26,7 @@ export function createStore() {
     serverOffset: 0, // server clock − local clock, ms
     clockSet: false,
     counts: { placed: 0, inProgress: 0, delivered: 0, failed: 0 },
-    orders: new Map(), // id → {id, stage, recipe, since, placedAt, missing}
+    orders: new Map(), // id → {id, stage, recipe, since, placedAt, placedExact, missing}
     stages: Object.fromEntries(BOARD_STAGES.map((s) => [s, new Map()])), // insertion = arrival order
     stock: new Map(), // ingredient → {ingredient, onHand, initial, bought, consumed}
     buying: new Set(),
@@ -34,7 +35,8 @@ export function createStore() {
     buckets: new Map(), // start of 10 s bucket (server ms) → {units, calls, zeros}
     bucketsVersion: 0, // bumped on every change of buckets, for the chart
     deadLetters: [], // newest first
-    doneIds: new Map(), // recently delivered or failed: id → stage
+    doneIds: new Map(), // recently delivered or failed: id → {stage, at (server ms)}
+    deliveries: createDeliveries(), // dishes a second and placed→delivered times, for the pace charts
     rate: [], // [local ms, delivered count] samples for dishes per minute
     delays: [], // recent feed delays in ms (item t → arrival)
     dirty: new Set(),
@@ -112,14 +114,17 @@ function putOrder(s, item, now) {
     recipe: item.recipe || prev?.recipe || '',
     since: at,
     placedAt: prev?.placedAt ?? (item.placedAt ? Date.parse(item.placedAt) : at),
+    // Whether placedAt is the placement's own time, or only when the order
+    // was first seen (at a later stage).
+    placedExact: prev?.placedExact ?? (!!item.placedAt || item.stage === 'placed'),
     missing: item.missing || (item.stage === 'waiting_ingredients' ? prev?.missing ?? null : null),
   };
   s.orders.set(o.id, o);
   s.stages[o.stage].set(o.id, o);
 }
 
-function rememberDone(s, id, stage) {
-  s.doneIds.set(id, stage);
+function rememberDone(s, id, stage, at) {
+  s.doneIds.set(id, { stage, at });
   if (s.doneIds.size > MAX_DONE_IDS) s.doneIds.delete(s.doneIds.keys().next().value);
 }
 
@@ -199,20 +204,24 @@ export function applySnapshot(s, msg, now = Date.now()) {
 }
 
 // applyEvents applies an events frame and reports what it delivered or
-// failed, for the cue on delivery and the batch progress.
+// failed (ids, and each with its time in `done`), for the cue on delivery
+// and the placements' progress. Deliveries are counted for the pace charts.
 export function applyEvents(s, msg, now = Date.now()) {
   clockFrom(s, msg.at, now);
   s.cursor = msg.cursor ?? s.cursor;
-  const result = { delivered: [], failed: [], changed: [] };
+  const result = { delivered: [], failed: [], changed: [], done: [] };
   for (const o of msg.orders || []) {
     if (o.t) noteDelay(s, serverNow(s, now) - o.t);
     result.changed.push(o);
     if (DONE.has(o.stage)) {
       if (s.doneIds.has(o.id)) continue; // a repeated frame
+      const at = o.t || Date.parse(o.at) || serverNow(s, now);
+      if (o.stage === DELIVERED) noteDelivery(s.deliveries, at, at - placedAt(s.orders.get(o.id), o));
       removeOrder(s, o.id);
-      rememberDone(s, o.id, o.stage);
+      rememberDone(s, o.id, o.stage, at);
       (o.stage === DELIVERED ? result.delivered : result.failed).push(o.id);
-    } else if (BOARD_STAGES.includes(o.stage) && s.doneIds.get(o.id) !== DELIVERED) {
+      result.done.push({ id: o.id, stage: o.stage, at });
+    } else if (BOARD_STAGES.includes(o.stage) && s.doneIds.get(o.id)?.stage !== DELIVERED) {
       s.doneIds.delete(o.id); // a failed order comes back when its dead letter is replayed
       putOrder(s, o, now);
     }
@@ -232,6 +241,15 @@ export function applyEvents(s, msg, now = Date.now()) {
   }
   addDeadLetters(s, msg.deadLetters, false);
   return result;
+}
+
+// placedAt of a delivered order: what the board knew when it was exact
+// (cheaper than parsing a date, thousands of times a frame), else the
+// frame's, else when the board first saw it (NaN when it never did).
+function placedAt(known, item) {
+  if (known?.placedExact) return known.placedAt;
+  if (item.placedAt) return Date.parse(item.placedAt);
+  return known ? known.placedAt : NaN;
 }
 
 function noteDelay(s, ms) {
