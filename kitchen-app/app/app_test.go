@@ -158,7 +158,7 @@ func recipes(t *testing.T, s server) {
 	}
 	for i, want := range storetest.Book {
 		r := got.Recipes[i]
-		if r.Name != want.Name || !reflect.DeepEqual(r.Ingredients, want.Ingredients) {
+		if r.Name != want.Name || !reflect.DeepEqual(r.Ingredients, want.EventItems()) {
 			t.Errorf("recipe %d: %+v, want %+v", i, r, want)
 		}
 	}
@@ -222,7 +222,7 @@ func serveOnce(t *testing.T, s server) {
 
 	book := map[string][]events.Item{}
 	for _, r := range storetest.Book {
-		book[r.Name] = r.Ingredients
+		book[r.Name] = r.EventItems()
 	}
 	perOrder := inventory.byOrder()
 	for _, id := range ids {

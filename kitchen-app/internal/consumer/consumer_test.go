@@ -97,7 +97,7 @@ func TestPlacedTwiceOpensOneTicket(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if req.Recipe != first.Recipe || !slices.Equal(req.Ingredients, bookRecipe(first.Recipe).Ingredients) {
+		if req.Recipe != first.Recipe || !slices.Equal(req.Ingredients, bookRecipe(first.Recipe).EventItems()) {
 			t.Errorf("requested %+v for a ticket of %s", req, first.Recipe)
 		}
 		for _, e := range envs {

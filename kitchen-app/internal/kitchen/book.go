@@ -6,15 +6,19 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"slices"
-
-	"github.com/comanda-dev/comanda/internal/events"
 )
 
 // Recipe is a dish of the recipe book and what it takes.
 type Recipe struct {
 	Name string
 	// Ingredients are sorted by name; every quantity is positive.
-	Ingredients []events.Item
+	Ingredients []Item
+}
+
+// Item is a quantity of one ingredient.
+type Item struct {
+	Ingredient string
+	Quantity   int
 }
 
 // Book is the recipe book. It is data seeded by the stores' migrations; the
@@ -37,7 +41,7 @@ func NewBook(recipes []Recipe) (Book, error) {
 			return Book{}, fmt.Errorf("recipe %q has no ingredients", r.Name)
 		}
 		r.Ingredients = slices.Clone(r.Ingredients)
-		slices.SortFunc(r.Ingredients, func(x, y events.Item) int { return cmp.Compare(x.Ingredient, y.Ingredient) })
+		slices.SortFunc(r.Ingredients, func(x, y Item) int { return cmp.Compare(x.Ingredient, y.Ingredient) })
 		for _, it := range r.Ingredients {
 			if it.Quantity <= 0 {
 				return Book{}, fmt.Errorf("recipe %q needs a positive quantity of %s", r.Name, it.Ingredient)

@@ -39,8 +39,8 @@ func (s *Service) TakeOrders(ctx context.Context, orderIDs []string) error {
 		envs := make([]events.Envelope, 2*len(created))
 		for i, t := range created {
 			r, _ := s.book.Recipe(t.Recipe)
-			envs[i] = events.MustNew(Source, t.OrderID, t.CreatedAt, events.RecipePicked{Recipe: r.Name, Ingredients: r.Ingredients})
-			envs[len(created)+i] = events.MustNew(Source, t.OrderID, t.CreatedAt, events.IngredientsRequested{Recipe: r.Name, Ingredients: r.Ingredients})
+			envs[i] = events.MustNew(Source, t.OrderID, t.CreatedAt, events.RecipePicked{Recipe: r.Name, Ingredients: r.EventItems()})
+			envs[len(created)+i] = events.MustNew(Source, t.OrderID, t.CreatedAt, events.IngredientsRequested{Recipe: r.Name, Ingredients: r.EventItems()})
 		}
 		stored = len(envs)
 		return envs

@@ -3,8 +3,6 @@ package kitchen
 import (
 	"testing"
 	"time"
-
-	"github.com/comanda-dev/comanda/internal/events"
 )
 
 func TestTicketMovesOnlyForward(t *testing.T) {
@@ -47,11 +45,11 @@ func TestTicketMovesOnlyForward(t *testing.T) {
 }
 
 func TestBookRejectsBadRecipes(t *testing.T) {
-	cheese := []events.Item{{Ingredient: "cheese", Quantity: 2}}
+	cheese := []Item{{Ingredient: "cheese", Quantity: 2}}
 	for name, recipes := range map[string][]Recipe{
 		"empty book":     nil,
 		"no ingredients": {{Name: "air"}},
-		"zero quantity":  {{Name: "pizza", Ingredients: []events.Item{{Ingredient: "cheese", Quantity: 0}}}},
+		"zero quantity":  {{Name: "pizza", Ingredients: []Item{{Ingredient: "cheese", Quantity: 0}}}},
 		"twice":          {{Name: "pizza", Ingredients: cheese}, {Name: "pizza", Ingredients: cheese}},
 	} {
 		if _, err := NewBook(recipes); err == nil {
@@ -59,7 +57,7 @@ func TestBookRejectsBadRecipes(t *testing.T) {
 		}
 	}
 	b, err := NewBook([]Recipe{
-		{Name: "salad", Ingredients: []events.Item{{Ingredient: "tomato", Quantity: 2}, {Ingredient: "lemon", Quantity: 1}}},
+		{Name: "salad", Ingredients: []Item{{Ingredient: "tomato", Quantity: 2}, {Ingredient: "lemon", Quantity: 1}}},
 		{Name: "pizza", Ingredients: cheese},
 	})
 	if err != nil {

@@ -55,7 +55,7 @@ func (s *Store) Recipes(ctx context.Context) ([]kitchen.Recipe, error) {
 	var out []kitchen.Recipe
 	for rows.Next() {
 		var name string
-		var it events.Item
+		var it kitchen.Item
 		if err := rows.Scan(&name, &it.Ingredient, &it.Quantity); err != nil {
 			return nil, fmt.Errorf("reading recipes: %w", err)
 		}

@@ -22,12 +22,12 @@ import (
 
 // Book is the recipe book every store starts with, as Recipes returns it.
 var Book = []kitchen.Recipe{
-	{Name: "burger", Ingredients: []events.Item{{Ingredient: "cheese", Quantity: 1}, {Ingredient: "ketchup", Quantity: 1}, {Ingredient: "lettuce", Quantity: 1}, {Ingredient: "meat", Quantity: 1}}},
-	{Name: "french fries", Ingredients: []events.Item{{Ingredient: "ketchup", Quantity: 1}, {Ingredient: "potato", Quantity: 3}}},
-	{Name: "pizza", Ingredients: []events.Item{{Ingredient: "cheese", Quantity: 2}, {Ingredient: "tomato", Quantity: 3}}},
-	{Name: "rice with chicken", Ingredients: []events.Item{{Ingredient: "chicken", Quantity: 1}, {Ingredient: "onion", Quantity: 1}, {Ingredient: "rice", Quantity: 2}}},
-	{Name: "rice with meat", Ingredients: []events.Item{{Ingredient: "meat", Quantity: 1}, {Ingredient: "onion", Quantity: 1}, {Ingredient: "rice", Quantity: 2}}},
-	{Name: "salad", Ingredients: []events.Item{{Ingredient: "lemon", Quantity: 1}, {Ingredient: "lettuce", Quantity: 2}, {Ingredient: "onion", Quantity: 1}, {Ingredient: "tomato", Quantity: 2}}},
+	{Name: "burger", Ingredients: []kitchen.Item{{Ingredient: "cheese", Quantity: 1}, {Ingredient: "ketchup", Quantity: 1}, {Ingredient: "lettuce", Quantity: 1}, {Ingredient: "meat", Quantity: 1}}},
+	{Name: "french fries", Ingredients: []kitchen.Item{{Ingredient: "ketchup", Quantity: 1}, {Ingredient: "potato", Quantity: 3}}},
+	{Name: "pizza", Ingredients: []kitchen.Item{{Ingredient: "cheese", Quantity: 2}, {Ingredient: "tomato", Quantity: 3}}},
+	{Name: "rice with chicken", Ingredients: []kitchen.Item{{Ingredient: "chicken", Quantity: 1}, {Ingredient: "onion", Quantity: 1}, {Ingredient: "rice", Quantity: 2}}},
+	{Name: "rice with meat", Ingredients: []kitchen.Item{{Ingredient: "meat", Quantity: 1}, {Ingredient: "onion", Quantity: 1}, {Ingredient: "rice", Quantity: 2}}},
+	{Name: "salad", Ingredients: []kitchen.Item{{Ingredient: "lemon", Quantity: 1}, {Ingredient: "lettuce", Quantity: 2}, {Ingredient: "onion", Quantity: 1}, {Ingredient: "tomato", Quantity: 2}}},
 }
 
 // Run runs the contract against stores made by newStore (a fresh store per
@@ -402,8 +402,8 @@ func announce(created []kitchen.Ticket) []events.Envelope {
 	for _, t := range created {
 		r := recipe(t.Recipe)
 		envs = append(envs,
-			events.MustNew(kitchen.Source, t.OrderID, t.CreatedAt, events.RecipePicked{Recipe: r.Name, Ingredients: r.Ingredients}),
-			events.MustNew(kitchen.Source, t.OrderID, t.CreatedAt, events.IngredientsRequested{Recipe: r.Name, Ingredients: r.Ingredients}))
+			events.MustNew(kitchen.Source, t.OrderID, t.CreatedAt, events.RecipePicked{Recipe: r.Name, Ingredients: r.EventItems()}),
+			events.MustNew(kitchen.Source, t.OrderID, t.CreatedAt, events.IngredientsRequested{Recipe: r.Name, Ingredients: r.EventItems()}))
 	}
 	return envs
 }
