@@ -74,6 +74,9 @@ describe('dashboard on a played feed', () => {
 
       await until(async () => (await value(page, 'count-delivered')) === fake.counts.delivered, { what: 'delivered count' });
       assert.equal(await value(page, 'count-in-progress'), fake.counts.inProgress);
+      // The pace charts counted every delivery, each with its time from placed.
+      await until(async () => Number(await page.getByTestId('rate-chart').getAttribute('data-sum')) === fake.counts.delivered, { what: 'the deliveries charted' });
+      assert.equal(Number(await page.getByTestId('latency-chart').getAttribute('data-samples')), fake.counts.delivered);
       // Only what is visible is drawn: at most 50 cards a column, and the rest counted.
       for (const col of ['board-queued', 'board-waiting', 'board-preparing']) {
         const cards = await page.getByTestId(col).locator('.cards > li:not([hidden])').count();
