@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/caarlos0/env/v11"
+
+	"github.com/comanda-dev/comanda/internal/tracing/tracelog"
 )
 
 // Load fills a T from the environment.
@@ -130,6 +132,8 @@ type Common struct {
 	// AuthDisabled turns every authentication check off, for local
 	// experiments. Refused in production.
 	AuthDisabled bool `env:"AUTH_DISABLED" envDefault:"false"`
+	// Tracing holds the OTEL_* settings (README, "Tracing").
+	Tracing
 }
 
 // Production reports whether the production configuration is in force.
@@ -249,7 +253,9 @@ func Logger(level, service string) *slog.Logger {
 	default:
 		l = slog.LevelInfo
 	}
-	log := slog.New(slog.NewJSONHandler(os.Stdout, &slog.HandlerOptions{Level: l}))
+	// Lines logged with a request's or a message's context carry its
+	// trace_id and span_id when tracing is on.
+	log := slog.New(tracelog.Handler(slog.NewJSONHandler(os.Stdout, &slog.HandlerOptions{Level: l})))
 	if service != "" {
 		log = log.With("service", service)
 	}

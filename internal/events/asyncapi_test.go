@@ -103,3 +103,36 @@ func jsonFields(t reflect.Type) []string {
 	slices.Sort(out)
 	return out
 }
+
+// The envelope's schema in the document has the envelope's fields, and the
+// trace context's schema the fields of Trace.
+func TestAsyncAPIEnvelopeMatchesTheContract(t *testing.T) {
+	raw, err := os.ReadFile("../../docs/asyncapi.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		Components struct {
+			Schemas map[string]struct {
+				Properties map[string]any
+			}
+		}
+	}
+	js, err := yaml.YAMLToJSON(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(js, &doc); err != nil {
+		t.Fatal(err)
+	}
+	for schema, typ := range map[string]reflect.Type{"envelope": reflect.TypeFor[Envelope](), "trace": reflect.TypeFor[Trace]()} {
+		var fields []string
+		for f := range doc.Components.Schemas[schema].Properties {
+			fields = append(fields, f)
+		}
+		slices.Sort(fields)
+		if goFields := jsonFields(typ); !slices.Equal(fields, goFields) {
+			t.Errorf("schema %s: documented fields %v, code has %v", schema, fields, goFields)
+		}
+	}
+}

@@ -26,6 +26,18 @@ type Envelope struct {
 	Source string `json:"source"`
 	// Payload is the type-specific body.
 	Payload json.RawMessage `json:"payload"`
+	// Trace is the W3C trace context of the work that emitted the event,
+	// absent when tracing is off. Added in version 1.1 of the contract;
+	// readers must accept envelopes without it.
+	Trace *Trace `json:"trace,omitempty"`
+}
+
+// Trace carries a W3C trace context (https://www.w3.org/TR/trace-context/)
+// in an envelope, the way the traceparent and tracestate headers carry it
+// over HTTP, so that one order's work in every service forms one trace.
+type Trace struct {
+	Traceparent string `json:"traceparent"`
+	Tracestate  string `json:"tracestate,omitempty"`
 }
 
 // ErrMalformed reports an envelope or payload that cannot be understood. A

@@ -61,6 +61,8 @@ type Config struct {
 	LogLevel        string        `env:"LOG_LEVEL" envDefault:"info"`
 	// PprofAddr, when set, serves Go's profiler there (as every service).
 	PprofAddr string `env:"PPROF_ADDR"`
+	// Tracing holds the OTEL_* settings (as every service).
+	config.Tracing
 }
 
 // LoadConfig reads and checks the configuration.
