@@ -9,10 +9,9 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
-	"github.com/gofiber/swagger"
-	"github.com/prometheus/client_golang/prometheus"
 	"github.com/redis/go-redis/v9"
 
+	"github.com/comanda-dev/comanda/internal/apidocs"
 	"github.com/comanda-dev/comanda/internal/auth"
 	"github.com/comanda-dev/comanda/internal/config"
 	"github.com/comanda-dev/comanda/internal/events"
@@ -34,7 +33,7 @@ type Service struct {
 	Log      *slog.Logger
 	Redis    *redis.Client
 	Streams  events.Streams
-	Registry *prometheus.Registry
+	Registry *httpx.Registry
 	Metrics  *stream.Metrics
 	// Sessions checks the manager's sessions (nil: checks are off).
 	Sessions *auth.Checker
@@ -133,9 +132,9 @@ func (s *Service) ReportGroups(groups ...stream.GroupRef) {
 
 // HTTPOptions are what a service's HTTP app adds to the shared one.
 type HTTPOptions struct {
-	// Docs is the swagger instance name served at /documentation/, with
-	// its title.
-	Docs, Title string
+	// Docs is the API served at /documentation/ (its docs package's Spec;
+	// nil: none).
+	Docs *apidocs.Spec
 	// MapError translates the domain's errors.
 	MapError func(error) *httpx.Error
 	// Timeout bounds each request under /api/v1 (REQUEST_TIMEOUT).
@@ -155,8 +154,8 @@ func (s *Service) Serve(o HTTPOptions) fiber.Router {
 		notes = append([]httpx.Note{{Name: "heldBack", Value: s.Relay.HeldBack}}, notes...)
 	}
 	s.HTTP = httpx.New(httpx.Options{Service: s.Name, Logger: s.Log, MapError: o.MapError, Registry: s.Registry, Ready: ready, Notes: notes})
-	if o.Docs != "" {
-		s.HTTP.Get("/documentation/*", swagger.New(swagger.Config{InstanceName: o.Docs, Title: o.Title}))
+	if o.Docs != nil {
+		apidocs.Mount(s.HTTP, *o.Docs)
 	}
 	api := s.HTTP.Group("/api/v1", auth.Require(s.Sessions))
 	if o.Timeout > 0 {

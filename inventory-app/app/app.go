@@ -14,7 +14,7 @@ import (
 	"github.com/comanda-dev/comanda/internal/httpx"
 	"github.com/comanda-dev/comanda/internal/lifecycle"
 	"github.com/comanda-dev/comanda/internal/stream"
-	_ "github.com/comanda-dev/comanda/inventory-app/docs" // registers the swagger spec
+	"github.com/comanda-dev/comanda/inventory-app/docs"
 	"github.com/comanda-dev/comanda/inventory-app/internal/api"
 	"github.com/comanda-dev/comanda/inventory-app/internal/consumer"
 	"github.com/comanda-dev/comanda/inventory-app/internal/feed"
@@ -110,7 +110,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (_ *App, err error) 
 	// and the feed; its role says whether it leads.
 	api.New(a.books, a.market).Register(s.Serve(lifecycle.HTTPOptions{
 		Timeout: cfg.RequestTimeout,
-		Docs:    "inventory", Title: "Comanda inventory-app", MapError: api.MapError,
+		Docs:    &docs.Spec, MapError: api.MapError,
 		Ready: []httpx.Check{{Name: "store", Ping: store.Ping}},
 		Notes: []httpx.Note{{Name: "role", Value: a.elector.Role}},
 	}))

@@ -11,7 +11,7 @@ import (
 	"github.com/comanda-dev/comanda/internal/httpx"
 	"github.com/comanda-dev/comanda/internal/lifecycle"
 	"github.com/comanda-dev/comanda/internal/stream"
-	_ "github.com/comanda-dev/comanda/kitchen-app/docs" // registers the swagger spec
+	"github.com/comanda-dev/comanda/kitchen-app/docs"
 	"github.com/comanda-dev/comanda/kitchen-app/internal/api"
 	"github.com/comanda-dev/comanda/kitchen-app/internal/consumer"
 	"github.com/comanda-dev/comanda/kitchen-app/internal/kitchen"
@@ -87,7 +87,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (_ *App, err error) 
 
 	api.New(svc).Register(s.Serve(lifecycle.HTTPOptions{
 		Timeout: cfg.RequestTimeout,
-		Docs:    "kitchen", Title: "Comanda kitchen-app", MapError: api.MapError,
+		Docs:    &docs.Spec, MapError: api.MapError,
 		Ready: []httpx.Check{{Name: "database", Ping: store.Ping}},
 	}))
 	if err = s.Listen(cfg.Addr); err != nil {

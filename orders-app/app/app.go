@@ -11,7 +11,7 @@ import (
 	"github.com/comanda-dev/comanda/internal/httpx"
 	"github.com/comanda-dev/comanda/internal/lifecycle"
 	"github.com/comanda-dev/comanda/internal/stream"
-	_ "github.com/comanda-dev/comanda/orders-app/docs" // registers the swagger spec
+	"github.com/comanda-dev/comanda/orders-app/docs"
 	"github.com/comanda-dev/comanda/orders-app/internal/api"
 	"github.com/comanda-dev/comanda/orders-app/internal/consumer"
 	"github.com/comanda-dev/comanda/orders-app/internal/deadletters"
@@ -77,7 +77,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (_ *App, err error) 
 	dlq := stream.NewDeadLetterQueue(s.Redis, s.Streams.DeadLetter, stream.PublisherOptions{WaitReplicas: cfg.RedisWaitReplicas, WaitTimeout: cfg.RedisWaitTimeout})
 	api.New(svc, deadletters.New(dlq, svc, log)).Register(s.Serve(lifecycle.HTTPOptions{
 		Timeout: cfg.RequestTimeout,
-		Docs:    "orders", Title: "Comanda orders-app", MapError: api.MapError,
+		Docs:    &docs.Spec, MapError: api.MapError,
 		Ready: []httpx.Check{{Name: "database", Ping: store.Ping}},
 	}))
 	if err = s.Listen(cfg.Addr); err != nil {

@@ -15,13 +15,13 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/helmet"
-	"github.com/gofiber/swagger"
 	"github.com/redis/go-redis/v9"
 
+	"github.com/comanda-dev/comanda/internal/apidocs"
 	"github.com/comanda-dev/comanda/internal/auth"
 	"github.com/comanda-dev/comanda/internal/httpx"
 	"github.com/comanda-dev/comanda/internal/lifecycle"
-	_ "github.com/comanda-dev/comanda/web/docs" // registers the swagger spec
+	"github.com/comanda-dev/comanda/web/docs"
 	"github.com/comanda-dev/comanda/web/internal/dashboard"
 	"github.com/comanda-dev/comanda/web/internal/gateway"
 )
@@ -34,6 +34,8 @@ type App struct {
 	http    *fiber.App
 	ln      net.Listener
 	rdb     *redis.Client
+	// Registry holds the gateway's metrics, served at /metrics.
+	Registry *httpx.Registry
 }
 
 // Run starts the gateway and serves until ctx ends.
@@ -51,7 +53,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		return nil, err
 	}
 	log.Info("starting web", "config", cfg)
-	a := &App{cfg: cfg, log: log}
+	a := &App{cfg: cfg, log: log, Registry: httpx.NewRegistry()}
 
 	// 1. Redis, sessions and the manager's account.
 	rdb, err := lifecycle.ConnectRedis(ctx, log, cfg.RedisURL, 16)
@@ -92,7 +94,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	a.http = httpx.New(httpx.Options{
 		Service:  "web",
 		Logger:   log,
-		Registry: httpx.NewRegistry(),
+		Registry: a.Registry,
 		Ready:    append(upstreamChecks(upstreams), httpx.Check{Name: "redis", Ping: func(ctx context.Context) error { return rdb.Ping(ctx).Err() }}),
 	})
 	a.http.Use(helmet.New(helmet.Config{
@@ -106,7 +108,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 			return c.Next()
 		})
 	}
-	a.http.Get("/documentation/*", swagger.New(swagger.Config{InstanceName: "web", Title: "Comanda web gateway"}))
+	apidocs.Mount(a.http, docs.Spec)
 	a.gateway.Register(a.http)
 	dashboard.Register(a.http)
 
