@@ -67,16 +67,16 @@ func TestGroupDownWhileTenTimesTheCapIsPublished(t *testing.T) {
 	// The kitchen picks recipes for every order and asks for ingredients
 	// (two events each): twenty times the cap for a group that is away.
 	testkit.Eventually(t, "the kitchen's relay is held back", time.Minute, func() bool {
-		return value(scrape(t, h.kitchen), "outbox_held") == 1
+		return value(scrape(t, h.kitchen), "comanda_outbox_held") == 1
 	})
 	testkit.Eventually(t, "the kitchen has taken every order", 2*time.Minute, func() bool {
 		n, _ := rdb.XLen(ctx, streams.Orders).Result()
 		p, _ := rdb.XPending(ctx, streams.Orders, events.GroupKitchen).Result()
-		return value(scrape(t, h.orders), "outbox_events") == 0 && n <= 100 && p != nil && p.Count == 0
+		return value(scrape(t, h.orders), "comanda_outbox_events") == 0 && n <= 100 && p != nil && p.Count == 0
 	})
 	kitchenLen := rdb.XLen(ctx, streams.Kitchen).Val()
 	kitchenEvents := testkit.EventCount(t, rdb, streams.Kitchen)
-	held := value(scrape(t, h.kitchen), "outbox_events")
+	held := value(scrape(t, h.kitchen), "comanda_outbox_events")
 	t.Logf("inventory away: the kitchen stream holds %d events in %d entries (cap %d events), the kitchen's outbox %v events", kitchenEvents, kitchenLen, backlog, held)
 	// The relay holds back once the entries could hold the cap (1000 / 64
 	// of them), and publishes at most one more batch of 500 events.
@@ -142,7 +142,7 @@ func TestSlowCooksKeepWhatTheyHold(t *testing.T) {
 	h.checkServedExactlyOnce(ids)
 	h.checkNoDeadLetters()
 	for _, base := range []string{h.kitchen, "http://" + other.Addr()} {
-		if n := value(scrape(t, base), "stream_messages_reclaimed_total"); n > 0 {
+		if n := value(scrape(t, base), "comanda_stream_messages_reclaimed_total"); n > 0 {
 			t.Errorf("%s reclaimed %v entries from a live replica", base, n)
 		}
 	}

@@ -14,7 +14,6 @@ import (
 	"github.com/gofiber/fiber/v2/middleware/adaptor"
 	"github.com/gofiber/fiber/v2/middleware/recover"
 	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
 
@@ -45,7 +44,7 @@ type Options struct {
 	// Notes lists what /ready reports besides.
 	Notes []Note
 	// Registry receives the HTTP metrics and is served at /metrics.
-	Registry *prometheus.Registry
+	Registry *Registry
 }
 
 // New returns a Fiber app with the probes, metrics and error handling every
@@ -96,8 +95,8 @@ type Readiness struct {
 //	@Produce		plain
 //	@Success		200	{string}	string	"Prometheus text exposition"
 //	@Router			/metrics [get]
-func metrics(reg *prometheus.Registry) fiber.Handler {
-	return adaptor.HTTPHandler(promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+func metrics(reg *Registry) fiber.Handler {
+	return adaptor.HTTPHandler(promhttp.HandlerFor(reg.Gatherer(), promhttp.HandlerOpts{}))
 }
 
 // health godoc
@@ -154,7 +153,7 @@ func readiness(checks []Check, notes []Note) fiber.Handler {
 	}
 }
 
-func metricsMiddleware(reg *prometheus.Registry) fiber.Handler {
+func metricsMiddleware(reg prometheus.Registerer) fiber.Handler {
 	requests := prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "http_requests_total", Help: "HTTP requests by route, method and status.",
 	}, []string{"route", "method", "status"})
@@ -216,12 +215,4 @@ func ServeListener(ctx context.Context, app *fiber.App, ln net.Listener, grace t
 		return fmt.Errorf("shutting down http: %w", err)
 	}
 	return nil
-}
-
-// NewRegistry returns a metrics registry holding the Go runtime and process
-// collectors. Each service has its own, so the embedded run can host three.
-func NewRegistry() *prometheus.Registry {
-	reg := prometheus.NewRegistry()
-	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	return reg
 }

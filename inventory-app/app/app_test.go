@@ -107,7 +107,7 @@ func probes(t *testing.T, s server) {
 	for path, want := range map[string]string{
 		"/health":                   `"ok"`,
 		"/ready":                    `"ready"`,
-		"/metrics":                  "inventory_market_calls_total",
+		"/metrics":                  "comanda_inventory_market_calls_total",
 		"/documentation/doc.json":   "/api/v1/purchases",
 		"/documentation/index.html": "swagger",
 	} {

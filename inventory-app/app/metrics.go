@@ -10,7 +10,7 @@ import (
 
 // registerMarketMetrics exposes the market client's counters, read when
 // Prometheus scrapes, so that the buyers never wait on metrics.
-func registerMarketMetrics(reg *prometheus.Registry, m *market.Client) {
+func registerMarketMetrics(reg prometheus.Registerer, m *market.Client) {
 	counter := func(name, help string, read func(market.Stats) int64) prometheus.Collector {
 		return prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "inventory_market_" + name, Help: help},
 			func() float64 { return float64(read(m.Stats())) })

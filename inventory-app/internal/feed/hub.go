@@ -44,7 +44,7 @@ type Options struct {
 	// ClientQueue is how many frames a client may fall behind before it is
 	// dropped (default 64).
 	ClientQueue int
-	Registry    *prometheus.Registry
+	Registry    prometheus.Registerer
 	Logger      *slog.Logger
 }
 

@@ -11,7 +11,7 @@ type metrics struct {
 	resumes    prometheus.Counter
 }
 
-func newMetrics(reg *prometheus.Registry) metrics {
+func newMetrics(reg prometheus.Registerer) metrics {
 	m := metrics{
 		clients:    prometheus.NewGauge(prometheus.GaugeOpts{Name: "feed_clients", Help: "WebSocket clients connected to the live feed."}),
 		frames:     prometheus.NewCounter(prometheus.CounterOpts{Name: "feed_frames_total", Help: "Event frames sent (each to every client)."}),
