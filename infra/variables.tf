@@ -218,7 +218,7 @@ variable "kitchen_target_lag" {
 variable "stream_lag_metric" {
   description = "The Prometheus gauge kitchen-app exports at /metrics for a consumer group's lag, with labels stream and group; the collector sidecar publishes it to CloudWatch as Comanda/StreamLag."
   type        = string
-  default     = "stream_group_lag"
+  default     = "comanda_stream_group_lag"
 }
 
 variable "stream_prefix" {

@@ -40,7 +40,7 @@ func Mount(r fiber.Router, s Spec) {
 	// Path and Path/ are one route (Fiber's routing is not strict).
 	r.Get(Path, func(c *fiber.Ctx) error { return c.Redirect(Path+"/index.html", fiber.StatusMovedPermanently) })
 	r.Get(Path+"/index.html", send(fiber.MIMETextHTMLCharsetUTF8, html.Bytes()))
-	r.Get(Path+"/ui.js", send(fiber.MIMEApplicationJavaScriptCharsetUTF8, script))
+	r.Get(Path+"/ui.js", send(fiber.MIMETextJavaScriptCharsetUTF8, script))
 	r.Get(Path+"/doc.json", send(fiber.MIMEApplicationJSON, s.Swagger))
 	r.Get(Path+"/doc.yaml", send(mimeYAML, s.SwaggerYAML))
 	r.Get(Path+"/openapi.json", send(fiber.MIMEApplicationJSON, s.OpenAPI))

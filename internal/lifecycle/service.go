@@ -154,6 +154,9 @@ func (s *Service) Serve(o HTTPOptions) fiber.Router {
 		notes = append([]httpx.Note{{Name: "heldBack", Value: s.Relay.HeldBack}}, notes...)
 	}
 	s.HTTP = httpx.New(httpx.Options{Service: s.Name, Logger: s.Log, MapError: o.MapError, Registry: s.Registry, Ready: ready, Notes: notes})
+	// Below the probes, every request has an id (the gateway's) and a line
+	// in the access log.
+	s.HTTP.Use(httpx.RequestID(nil), httpx.AccessLog(s.Log))
 	if o.Docs != nil {
 		apidocs.Mount(s.HTTP, *o.Docs)
 	}

@@ -97,6 +97,9 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		Registry: a.Registry,
 		Ready:    append(upstreamChecks(upstreams), httpx.Check{Name: "redis", Ping: func(ctx context.Context) error { return rdb.Ping(ctx).Err() }}),
 	})
+	// Every request below the probes gets an id (kept from a trusted proxy)
+	// and a line in the access log; the proxy forwards the id.
+	a.http.Use(httpx.RequestID(gateway.FromTrustedProxy(trusted)), httpx.AccessLog(log))
 	a.http.Use(helmet.New(helmet.Config{
 		ContentSecurityPolicy: "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'",
 	}))

@@ -60,6 +60,15 @@ func clientAddr(c *fiber.Ctx, trusted []netip.Prefix) netip.Addr {
 	return client
 }
 
+// FromTrustedProxy reports whether a request's peer is one of the trusted
+// proxies, whose headers about the request (its id) are believed.
+func FromTrustedProxy(trusted []netip.Prefix) func(*fiber.Ctx) bool {
+	return func(c *fiber.Ctx) bool {
+		peer, _ := netip.AddrFromSlice(c.Context().RemoteIP())
+		return isTrusted(peer.Unmap(), trusted)
+	}
+}
+
 func isTrusted(a netip.Addr, trusted []netip.Prefix) bool {
 	for _, p := range trusted {
 		if p.Contains(a) {

@@ -3,6 +3,7 @@ package gateway
 import (
 	"errors"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -101,6 +102,12 @@ func (p *apiProxy) forward(c *fiber.Ctx) error {
 	stripHopByHop(&req.Header)
 	dropForwarding(&req.Header)
 	req.Header.Del(fiber.HeaderCookie)
+	// The request's id, as the gateway gave it (httpx.RequestID), so that
+	// the service logs the id the client is answered.
+	id := strings.Clone(c.GetRespHeader(httpx.HeaderRequestID)) // the answer reuses the buffer
+	if id != "" {
+		req.Header.Set(httpx.HeaderRequestID, id)
+	}
 	if token != "" {
 		req.Header.Set(fiber.HeaderAuthorization, "Bearer "+token)
 	}
@@ -116,5 +123,8 @@ func (p *apiProxy) forward(c *fiber.Ctx) error {
 	// The gateway's own cookie is the only one this site sets.
 	res.Header.Del(fiber.HeaderSetCookie)
 	res.Header.Del(fiber.HeaderServer)
+	if id != "" {
+		res.Header.Set(httpx.HeaderRequestID, id)
+	}
 	return nil
 }
