@@ -15,6 +15,7 @@ import (
 
 	"github.com/comanda-dev/comanda/internal/config"
 	"github.com/comanda-dev/comanda/internal/events"
+	"github.com/comanda-dev/comanda/internal/httpx"
 	"github.com/comanda-dev/comanda/internal/stream"
 )
 
@@ -185,6 +186,12 @@ func TestAutoscalingMetric(t *testing.T) {
 		vars[names[i][0]] = entries(body)
 	}
 	metric := strings.Trim(vars["stream_lag_metric"]["default"], `"`)
+	if !strings.HasPrefix(metric, httpx.MetricPrefix) {
+		bad.addf("var.stream_lag_metric = %q lacks the services' metric prefix %s", metric, httpx.MetricPrefix)
+	}
+	// The collector describes its metric unprefixed; the service's
+	// registry adds the prefix (httpx.Registry).
+	unprefixed := strings.TrimPrefix(metric, httpx.MetricPrefix)
 	prefix := strings.Trim(vars["stream_prefix"]["default"], `"`)
 
 	descs := make(chan *prometheus.Desc, 16)
@@ -193,7 +200,7 @@ func TestAutoscalingMetric(t *testing.T) {
 	found := false
 	for d := range descs {
 		s := d.String()
-		if strings.Contains(s, `fqName: "`+metric+`"`) {
+		if strings.Contains(s, `fqName: "`+unprefixed+`"`) {
 			found = true
 			if !strings.Contains(s, "variableLabels: {stream,group}") {
 				bad.addf("the gauge %s does not have the labels stream and group: %s", metric, s)
