@@ -133,8 +133,10 @@ func (f *feedRelay) serve(conn *websocket.Conn) {
 	live, end := context.WithCancel(context.Background())
 	defer end()
 	done := make(chan struct{}, 3)
-	go func() { f.down(conn.Conn, up); done <- struct{}{} }()
-	go func() { drain(conn.Conn); done <- struct{}{} }()
+	var readers sync.WaitGroup
+	readers.Add(2)
+	go func() { defer readers.Done(); f.down(conn.Conn, up); done <- struct{}{} }()
+	go func() { defer readers.Done(); drain(conn.Conn); done <- struct{}{} }()
 	go func() {
 		if f.sessions.Watch(live, sess) {
 			closeWith(conn.Conn, fws.ClosePolicyViolation, "session ended")
@@ -149,6 +151,9 @@ func (f *feedRelay) serve(conn *websocket.Conn) {
 	// its handler returns.
 	_ = conn.SetReadDeadline(time.Now())
 	_ = up.SetReadDeadline(time.Now())
+	// and wait for them: the server reuses the connection's reader once
+	// the handler returns.
+	readers.Wait()
 }
 
 // down streams each message from the feed to the browser through a fixed
