@@ -18,7 +18,7 @@ build:
 	@mkdir -p bin
 	CGO_ENABLED=0 go build -trimpath -o bin/ ./orders-app ./kitchen-app ./inventory-app ./web ./cmd/...
 
-## up: the production shape in Docker (compose; needs .env, see docker-compose.yaml); PROFILE=observability adds the dashboards
+## up: the production shape in Docker (compose; needs .env, see docker-compose.yaml); PROFILE=name adds a compose profile
 up:
 	docker compose $(if $(PROFILE),--profile $(PROFILE)) up --build -d
 
