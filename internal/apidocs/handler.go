@@ -6,6 +6,8 @@ import (
 	"html/template"
 	"io/fs"
 	"net/http"
+	"path"
+	"strings"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/adaptor"
@@ -34,11 +36,20 @@ func Mount(r fiber.Router, s Spec) {
 		panic(err) // embedded above
 	}
 	// The assets are gzipped; statigz sends them as they are to clients that
-	// take gzip and inflates them for the others.
-	assets := adaptor.HTTPHandler(http.StripPrefix(Path+"/", statigz.FileServer(static.FS)))
+	// take gzip and inflates them for the others. They lie flat in static.FS,
+	// so a request's last element names one, whatever prefix r has and
+	// however the request spells Path (Fiber's routing ignores case).
+	files := statigz.FileServer(static.FS)
+	assets := adaptor.HTTPHandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		req.URL.Path, req.URL.RawPath = "/"+path.Base(req.URL.Path), ""
+		files.ServeHTTP(w, req)
+	})
 
-	// Path and Path/ are one route (Fiber's routing is not strict).
-	r.Get(Path, func(c *fiber.Ctx) error { return c.Redirect(Path+"/index.html", fiber.StatusMovedPermanently) })
+	// Path and Path/ are one route (Fiber's routing is not strict); the
+	// redirect keeps r's prefix.
+	r.Get(Path, func(c *fiber.Ctx) error {
+		return c.Redirect(strings.TrimSuffix(c.Path(), "/")+"/index.html", fiber.StatusMovedPermanently)
+	})
 	r.Get(Path+"/index.html", send(fiber.MIMETextHTMLCharsetUTF8, html.Bytes()))
 	r.Get(Path+"/ui.js", send(fiber.MIMETextJavaScriptCharsetUTF8, script))
 	r.Get(Path+"/doc.json", send(fiber.MIMEApplicationJSON, s.Swagger))
