@@ -18,9 +18,13 @@ build:
 	@mkdir -p bin
 	CGO_ENABLED=0 go build -trimpath -o bin/ ./orders-app ./kitchen-app ./inventory-app ./web ./cmd/...
 
-## up: the production shape in Docker (compose; needs .env, see docker-compose.yaml); PROFILE=name adds a compose profile
+## up: the production shape in Docker (compose; needs .env, see docker-compose.yaml); PROFILE=name adds a compose profile; PROFILE=observability adds traces, Prometheus and Grafana, and points the services at its collector (docs/observability.md)
+# With the observability profile, the services' OTEL_EXPORTER_OTLP_ENDPOINT
+# names the profile's collector (OTLP/HTTP); without it, it is what the shell
+# or .env says (empty: no tracing).
+OTLP_COLLECTOR := http://otel-collector:4318
 up:
-	docker compose $(if $(PROFILE),--profile $(PROFILE)) up --build -d
+	$(if $(filter observability,$(PROFILE)),OTEL_EXPORTER_OTLP_ENDPOINT=$(OTLP_COLLECTOR)) docker compose $(if $(PROFILE),--profile $(PROFILE)) up --build -d
 
 ## down: stop what `make up` started (the volumes stay)
 down:
