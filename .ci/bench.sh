@@ -15,7 +15,9 @@
 # stream log in the data folder, or this run's keys in Redis. TIMEOUT
 # (default 10m) bounds the burst; PROFILE=4s takes a CPU profile of that
 # length of every service, from a second into the burst, into cmd/bench/out;
-# ENV="FEED_INTERVAL=50ms MARKET_CONCURRENCY=32" gives the system settings.
+# ENV="FEED_INTERVAL=50ms MARKET_CONCURRENCY=32" gives the system settings;
+# TRACES=1 traces it, into an OTLP receiver in the bench process that counts
+# the spans.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mode=${1:-embedded} n=${2:-200} q=${3:-1} ws=${4:-0}
@@ -24,4 +26,5 @@ if [ "$mode" != embedded ]; then
 fi
 envs=()
 for kv in ${ENV:-}; do envs+=(-env "$kv"); done
+if [ -n "${TRACES:-}" ]; then envs+=(-traces); fi
 exec go run ./cmd/bench burst "${envs[@]}" -timeout "${TIMEOUT:-10m}" -profile "${PROFILE:-0s}" "$mode" "$n" "$q" "$ws"

@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/comanda-dev/comanda/internal/tracing/otlpsink"
 )
 
 // adhoc runs one burst (.ci/bench.sh): go run ./cmd/bench burst MODE ORDERS
@@ -23,6 +25,7 @@ func adhoc(ctx context.Context, root string, args []string) error {
 	timeout := fs.Duration("timeout", 10*time.Minute, "give up on the burst after this long")
 	outDir := fs.String("out", "cmd/bench/out", "folder for the load generator's report, CSV and chart")
 	profile := fs.Duration("profile", 0, "take a CPU profile of this length of every service, from 1s into the burst, into the folder (NAME-SERVICE.pprof)")
+	traces := fs.Bool("traces", false, "trace the system: its spans go to an OTLP receiver in this process, which counts them")
 	extra := map[string]string{}
 	fs.Func("env", "give the system a setting, NAME=VALUE (repeatable), as a scenario's settings are given: FEED_INTERVAL=50ms", func(v string) error {
 		name, value, ok := strings.Cut(v, "=")
@@ -69,6 +72,14 @@ func adhoc(ctx context.Context, root string, args []string) error {
 		return err
 	}
 	defer remove()
+	var sink *otlpsink.Sink
+	if *traces {
+		if sink, err = otlpsink.Start("127.0.0.1:0", false); err != nil {
+			return err
+		}
+		defer sink.Close()
+		extra["OTEL_EXPORTER_OTLP_ENDPOINT"] = sink.URL()
+	}
 
 	fmt.Printf("== %s: %d orders × %d dishes\n", sh, sc.Requests, sc.Dishes)
 	name := "burst-" + string(sh) + "-" + sc.ID
@@ -79,6 +90,11 @@ func adhoc(ctx context.Context, root string, args []string) error {
 	who := "the comanda process"
 	if sh == production {
 		who = "the four services, summed"
+	}
+	if sink != nil {
+		// The services flush their last spans as they stop.
+		n, exports := sink.Counts()
+		fmt.Printf("spans received: %d in %d exports (%.1f per dish)\n", n, exports, float64(n)/float64(max(sc.Requests*sc.Dishes, 1)))
 	}
 	fmt.Printf("rss of %s: peak %.0f MiB during the burst, %.0f MiB %s after it\n", who, res.PeakRSSMiB, res.RSSAfterMiB, settleFor)
 	if res.Redis != nil {

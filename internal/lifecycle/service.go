@@ -18,6 +18,8 @@ import (
 	"github.com/comanda-dev/comanda/internal/httpx"
 	"github.com/comanda-dev/comanda/internal/outbox"
 	"github.com/comanda-dev/comanda/internal/stream"
+	"github.com/comanda-dev/comanda/internal/tracing"
+	"github.com/comanda-dev/comanda/internal/tracing/instrument"
 )
 
 // Service is what every Comanda service has, whatever its domain: Redis and
@@ -35,6 +37,8 @@ type Service struct {
 	Streams  events.Streams
 	Registry *httpx.Registry
 	Metrics  *stream.Metrics
+	// Tracing is the service's tracer provider (nil: tracing is off).
+	Tracing *tracing.Provider
 	// Sessions checks the manager's sessions (nil: checks are off).
 	Sessions *auth.Checker
 	// Relay publishes the outbox, once Publish named it.
@@ -56,12 +60,24 @@ type Service struct {
 func Open(ctx context.Context, name string, c config.Common, log *slog.Logger) (*Service, error) {
 	s := &Service{Name: name, Config: c, Log: log, Streams: events.StreamNames(c.StreamPrefix), Registry: httpx.NewRegistry()}
 	s.Metrics = stream.NewMetrics(s.Registry)
+	tp, err := OpenTracing(ctx, name, c.Tracing, log)
+	if err != nil {
+		return nil, err
+	}
+	s.Tracing = tp
+	// Closed last: the spans of the shutdown itself are exported.
+	s.OnClose(func() { CloseTracing(tp, c.ShutdownTimeout, log) })
 	rdb, err := ConnectRedis(ctx, log, c.RedisURL, 32)
 	if err != nil {
+		s.Close()
 		return nil, err
 	}
 	s.Redis = rdb
 	s.OnClose(func() { _ = rdb.Close() })
+	if err := instrument.Redis(tp, rdb); err != nil {
+		s.Close()
+		return nil, fmt.Errorf("tracing redis: %w", err)
+	}
 	if s.Sessions, err = auth.ForService(c, rdb, log); err != nil {
 		s.Close()
 		return nil, err
@@ -83,7 +99,7 @@ func (s *Service) Worker(f func(context.Context) error) { s.workers = append(s.w
 // Publish makes the relay of store's outbox (an adapter, or a view of one
 // that publishes only under a lease).
 func (s *Service) Publish(store outbox.Store) *outbox.Relay {
-	s.Relay = Relay(store, s.Redis, s.Config, s.Registry, s.Log)
+	s.Relay = Relay(store, s.Redis, s.Config, s.Registry, s.Tracing.Tracer(), s.Log)
 	return s.Relay
 }
 
@@ -109,7 +125,7 @@ func (s *Service) Options(o ConsumerOptions) stream.Options {
 		Group: o.Group, Streams: o.Streams, Types: o.Types, DeadLetter: s.Streams.DeadLetter,
 		Read: o.Read, Chunk: o.Chunk, Workers: o.Workers, Exclusive: o.Exclusive,
 		MinIdle: s.Config.ReclaimIdle, MaxDeliveries: s.Config.MaxDeliveries, DrainTimeout: s.Config.ShutdownTimeout / 2,
-		Metrics: s.Metrics, Logger: s.Log,
+		Metrics: s.Metrics, Logger: s.Log, Tracer: s.Tracing.Tracer(),
 	}
 }
 
@@ -154,8 +170,11 @@ func (s *Service) Serve(o HTTPOptions) fiber.Router {
 		notes = append([]httpx.Note{{Name: "heldBack", Value: s.Relay.HeldBack}}, notes...)
 	}
 	s.HTTP = httpx.New(httpx.Options{Service: s.Name, Logger: s.Log, MapError: o.MapError, Registry: s.Registry, Ready: ready, Notes: notes})
-	// Below the probes, every request has an id (the gateway's) and a line
-	// in the access log.
+	// Below the probes, every request has a span (tracing on), an id (the
+	// gateway's) and a line in the access log.
+	if mw := instrument.Fiber(s.Tracing); mw != nil {
+		s.HTTP.Use(mw)
+	}
 	s.HTTP.Use(httpx.RequestID(nil), httpx.AccessLog(s.Log))
 	if o.Docs != nil {
 		apidocs.Mount(s.HTTP, *o.Docs)

@@ -6,6 +6,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/redis/go-redis/v9"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/comanda-dev/comanda/internal/config"
 	"github.com/comanda-dev/comanda/internal/events"
@@ -24,11 +25,11 @@ func ConnectRedis(ctx context.Context, log *slog.Logger, url string, poolSize in
 // Relay returns the outbox relay of a service, configured by the shared
 // settings: the backlog cap of the streams, the events an entry packs and
 // the replicas to wait for.
-func Relay(store outbox.Store, rdb redis.UniversalClient, c config.Common, reg prometheus.Registerer, log *slog.Logger) *outbox.Relay {
+func Relay(store outbox.Store, rdb redis.UniversalClient, c config.Common, reg prometheus.Registerer, tracer trace.Tracer, log *slog.Logger) *outbox.Relay {
 	pub := stream.NewPublisher(rdb, stream.PublisherOptions{WaitReplicas: c.RedisWaitReplicas, WaitTimeout: c.RedisWaitTimeout, Pack: c.StreamPack})
 	streams := events.StreamNames(c.StreamPrefix)
 	return outbox.NewRelay(store, pub, rdb, streams, outbox.Options{
-		Backlog: c.BacklogEntries(), Trim: stream.NewTrimmer(rdb, streams, 0, nil, log).Trim, Registry: reg, Logger: log,
+		Backlog: c.BacklogEntries(), Trim: stream.NewTrimmer(rdb, streams, 0, nil, log).Trim, Registry: reg, Logger: log, Tracer: tracer,
 	})
 }
 

@@ -12,6 +12,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/redis/go-redis/v9"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/comanda-dev/comanda/internal/events"
 	"github.com/comanda-dev/comanda/internal/stream"
@@ -46,6 +47,9 @@ type Options struct {
 	// Registry, when set, receives the relay's metrics.
 	Registry prometheus.Registerer
 	Logger   *slog.Logger
+	// Tracer, when set, gives each published event that carries a trace a
+	// producer span in it (spans.go).
+	Tracer trace.Tracer
 }
 
 // Relay moves events from a Store to their streams.
@@ -209,7 +213,12 @@ func (r *Relay) publish(ctx context.Context, envs []events.Envelope) error {
 	if err := r.checkBacklog(ctx, targets); err != nil {
 		return err
 	}
-	if _, err := r.pub.Publish(ctx, recs...); err != nil {
+	// Spans only for what is sent: a held-back batch is tried again and
+	// again while the streams are full.
+	sctx, batch := r.startSpans(ctx, envs)
+	_, err := r.pub.Publish(sctx, recs...)
+	batch.End(err)
+	if err != nil {
 		return err
 	}
 	r.published.Add(float64(len(envs)))

@@ -11,12 +11,16 @@ import (
 	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/pressly/goose/v3"
 	"github.com/pressly/goose/v3/lock"
+
+	"github.com/comanda-dev/comanda/internal/tracing"
+	"github.com/comanda-dev/comanda/internal/tracing/instrument"
 )
 
 // Open connects to url with every connection's search_path set to schema,
 // creates the schema if needed and applies migrations (goose SQL files at the
-// root of the given file system), one process at a time.
-func Open(ctx context.Context, url, schema string, migrations fs.FS, maxConns int32) (*pgxpool.Pool, error) {
+// root of the given file system), one process at a time. With tr, every
+// query is a span (tracing.Provider.Pgx).
+func Open(ctx context.Context, url, schema string, migrations fs.FS, maxConns int32, tr *tracing.Provider) (*pgxpool.Pool, error) {
 	cfg, err := pgxpool.ParseConfig(url)
 	if err != nil {
 		return nil, fmt.Errorf("parsing database url: %w", err)
@@ -24,6 +28,9 @@ func Open(ctx context.Context, url, schema string, migrations fs.FS, maxConns in
 	cfg.ConnConfig.RuntimeParams["search_path"] = schema
 	if maxConns > 0 {
 		cfg.MaxConns = maxConns
+	}
+	if t := instrument.Pgx(tr); t != nil {
+		cfg.ConnConfig.Tracer = t
 	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {

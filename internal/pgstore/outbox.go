@@ -8,13 +8,16 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/comanda-dev/comanda/internal/events"
+	"github.com/comanda-dev/comanda/internal/tracing"
 )
 
-// InsertOutbox stores events in the outbox inside tx, in order.
+// InsertOutbox stores events in the outbox inside tx, in order, each
+// carrying its order's trace (tracing.Stamp).
 func InsertOutbox(ctx context.Context, tx pgx.Tx, envs []events.Envelope) error {
 	if len(envs) == 0 {
 		return nil
 	}
+	tracing.Stamp(ctx, envs)
 	if len(envs) < 32 {
 		b := &pgx.Batch{}
 		for _, e := range envs {

@@ -8,6 +8,7 @@ import (
 	"sync"
 
 	"github.com/comanda-dev/comanda/internal/events"
+	"github.com/comanda-dev/comanda/internal/tracing"
 )
 
 // DB is a service's SQLite file as its store holds it: the database, the
@@ -24,8 +25,8 @@ type DB struct {
 
 // OpenDB opens (or creates) the database file at path, applies the
 // migrations and prepares queries (see Open and Prepare).
-func OpenDB(ctx context.Context, path string, migrations fs.FS, queries ...string) (*DB, error) {
-	db, err := Open(ctx, path, migrations)
+func OpenDB(ctx context.Context, path string, migrations fs.FS, tr *tracing.Provider, queries ...string) (*DB, error) {
+	db, err := Open(ctx, path, migrations, tr)
 	if err != nil {
 		return nil, err
 	}

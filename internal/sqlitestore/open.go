@@ -11,6 +11,9 @@ import (
 
 	"github.com/pressly/goose/v3"
 	_ "modernc.org/sqlite" // registers the pure-Go "sqlite" driver
+
+	"github.com/comanda-dev/comanda/internal/tracing"
+	"github.com/comanda-dev/comanda/internal/tracing/instrument"
 )
 
 // Open opens (creating if needed) the SQLite database at path and applies
@@ -19,8 +22,8 @@ import (
 // Every transaction takes the write lock when it begins (_txlock=immediate),
 // and waits up to five seconds for it, so that read-then-write transactions
 // never fail with SQLITE_BUSY under concurrency; WAL lets reads proceed
-// meanwhile.
-func Open(ctx context.Context, path string, migrations fs.FS) (*sql.DB, error) {
+// meanwhile. With tr, every statement is a span (tracing.Provider.OpenSQL).
+func Open(ctx context.Context, path string, migrations fs.FS, tr *tracing.Provider) (*sql.DB, error) {
 	if dir := filepath.Dir(path); dir != "" {
 		if err := os.MkdirAll(dir, 0o700); err != nil {
 			return nil, fmt.Errorf("creating data folder: %w", err)
@@ -35,7 +38,7 @@ func Open(ctx context.Context, path string, migrations fs.FS) (*sql.DB, error) {
 	q.Add("_pragma", "synchronous(NORMAL)")
 	q.Add("_pragma", "foreign_keys(ON)")
 	q.Set("_txlock", "immediate")
-	db, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
+	db, err := instrument.OpenSQL(tr, "sqlite", "file:"+path+"?"+q.Encode(), "sqlite")
 	if err != nil {
 		return nil, fmt.Errorf("opening sqlite %s: %w", path, err)
 	}

@@ -13,7 +13,7 @@ import (
 func TestDatabaseFilesAreTheOwnersAlone(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "data", "svc.db")
 	migrations := fstest.MapFS{"00001_t.sql": {Data: []byte("-- +goose Up\nCREATE TABLE t (x INTEGER);\n-- +goose Down\nDROP TABLE t;\n")}}
-	db, err := sqlitestore.Open(context.Background(), path, migrations)
+	db, err := sqlitestore.Open(context.Background(), path, migrations, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

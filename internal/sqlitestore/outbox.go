@@ -7,16 +7,19 @@ import (
 	"strings"
 
 	"github.com/comanda-dev/comanda/internal/events"
+	"github.com/comanda-dev/comanda/internal/tracing"
 )
 
 const insertOutbox = `INSERT INTO outbox (event) VALUES (?)`
 
 // InsertOutbox stores events in the outbox inside tx, in order, with the
-// store's prepared statements (see Statements; nil prepares for tx alone).
+// store's prepared statements (see Statements; nil prepares for tx alone),
+// each carrying its order's trace (tracing.Stamp).
 func InsertOutbox(ctx context.Context, stmts *Statements, tx *sql.Tx, envs []events.Envelope) error {
 	if len(envs) == 0 {
 		return nil
 	}
+	tracing.Stamp(ctx, envs)
 	stmt, err := stmts.In(ctx, tx, insertOutbox)
 	if err != nil {
 		return fmt.Errorf("storing events: %w", err)

@@ -20,7 +20,7 @@ func openWithOutbox(t *testing.T) *sql.DB {
 	t.Helper()
 	migrations := fstest.MapFS{"00001_t.sql": {Data: []byte("-- +goose Up\nCREATE TABLE t (x INTEGER);\n" +
 		"CREATE TABLE outbox (seq INTEGER PRIMARY KEY AUTOINCREMENT, event BLOB NOT NULL);\n-- +goose Down\nDROP TABLE t;\n")}}
-	db, err := sqlitestore.Open(context.Background(), filepath.Join(t.TempDir(), "svc.db"), migrations)
+	db, err := sqlitestore.Open(context.Background(), filepath.Join(t.TempDir(), "svc.db"), migrations, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -6,6 +6,8 @@ import (
 	"log/slog"
 	"time"
 
+	"go.opentelemetry.io/otel/trace"
+
 	"github.com/comanda-dev/comanda/internal/config"
 )
 
@@ -67,6 +69,9 @@ type Options struct {
 	// Metrics, when set, counts what the consumer does.
 	Metrics *Metrics
 	Logger  *slog.Logger
+	// Tracer, when set, gives each handled event a consumer span in its
+	// order's trace (the envelope's trace context).
+	Tracer trace.Tracer
 }
 
 // Smallest idle time that leaves the refresher room to touch held entries

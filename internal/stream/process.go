@@ -152,10 +152,12 @@ func (c *Consumer) healthy() {
 
 func (c *Consumer) call(ctx context.Context, msgs []Message) (err error) {
 	start := time.Now()
+	ctx, batch := c.startSpans(ctx, msgs)
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("handler panicked: %v", r)
 		}
+		batch.End(err)
 		c.opt.Metrics.observeCall(msgs[0].Stream, c.opt.Group, len(msgs), time.Since(start), err)
 	}()
 	return c.handle(ctx, msgs)

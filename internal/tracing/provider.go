@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"go.opentelemetry.io/otel/exporters/otlp/otlptrace/otlptracehttp"
 	"go.opentelemetry.io/otel/propagation"
@@ -45,9 +46,14 @@ func Open(ctx context.Context, service string, s config.Tracing) (*Provider, err
 	if err != nil {
 		return nil, err
 	}
-	// The exporter reads the endpoint, headers, timeout and compression
-	// from the same OTEL_EXPORTER_OTLP_* variables.
-	exp, err := otlptracehttp.New(ctx)
+	// The endpoint is the settings' (…/v1/traces appended to the base URL,
+	// the traces' own URL as it is); the exporter reads the headers,
+	// timeout and compression from the OTEL_EXPORTER_OTLP_* variables.
+	endpoint := s.OTLPTracesEndpoint
+	if endpoint == "" {
+		endpoint = strings.TrimRight(s.OTLPEndpoint, "/") + "/v1/traces"
+	}
+	exp, err := otlptracehttp.New(ctx, otlptracehttp.WithEndpointURL(endpoint))
 	if err != nil {
 		return nil, fmt.Errorf("tracing: creating the OTLP exporter: %w", err)
 	}

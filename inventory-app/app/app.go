@@ -8,12 +8,15 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"path/filepath"
 	"time"
 
 	"github.com/comanda-dev/comanda/internal/httpx"
 	"github.com/comanda-dev/comanda/internal/lifecycle"
 	"github.com/comanda-dev/comanda/internal/stream"
+	"github.com/comanda-dev/comanda/internal/tracing"
+	"github.com/comanda-dev/comanda/internal/tracing/instrument"
 	"github.com/comanda-dev/comanda/inventory-app/docs"
 	"github.com/comanda-dev/comanda/inventory-app/internal/api"
 	"github.com/comanda-dev/comanda/inventory-app/internal/consumer"
@@ -57,21 +60,20 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (_ *App, err error) 
 		return nil, err
 	}
 	log.Info("starting inventory-app", "config", cfg)
-	store, err := openStore(ctx, cfg, log)
-	if err != nil {
-		return nil, fmt.Errorf("opening inventory store: %w", err)
-	}
 	s, err := lifecycle.Open(ctx, "inventory-app", cfg.Common, log)
 	if err != nil {
-		store.Close()
 		return nil, err
 	}
-	s.OnClose(store.Close)
 	defer func() {
 		if err != nil {
 			s.Close()
 		}
 	}()
+	store, err := openStore(ctx, cfg, s.Tracing, log)
+	if err != nil {
+		return nil, fmt.Errorf("opening inventory store: %w", err)
+	}
+	s.OnClose(store.Close)
 	a := &App{Service: s, cfg: cfg, store: store}
 
 	// The farmers market: under an adaptive limit, timed out, behind a
@@ -81,6 +83,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (_ *App, err error) 
 		ConcurrencyFloor: cfg.MarketConcurrencyFloor, ConcurrencyInitial: cfg.MarketConcurrencyInitial,
 		BreakerFailures: cfg.MarketBreakerFailures, BreakerCooldown: cfg.MarketBreakerCooldown, Logger: log,
 		ObserveLatency: marketLatency(s.Registry).Observe,
+		Wrap:           func(rt http.RoundTripper) http.RoundTripper { return instrument.Transport(s.Tracing, rt) },
 	})
 	if err != nil {
 		return nil, err
@@ -125,13 +128,13 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (_ *App, err error) 
 
 // openStore opens MongoDB when configured, else a SQLite file; a database
 // still coming up delays the start rather than failing it.
-func openStore(ctx context.Context, cfg Config, log *slog.Logger) (warehouse.Store, error) {
+func openStore(ctx context.Context, cfg Config, tr *tracing.Provider, log *slog.Logger) (warehouse.Store, error) {
 	if cfg.MongoURL != "" {
 		return lifecycle.Await(ctx, log, "mongodb", func(ctx context.Context) (*mongo.Store, error) {
-			return mongo.Open(ctx, cfg.MongoURL, cfg.MongoDatabase)
+			return mongo.Open(ctx, cfg.MongoURL, cfg.MongoDatabase, tr)
 		})
 	}
-	return sqlite.Open(ctx, filepath.Join(cfg.DataDir, "inventory.db"))
+	return sqlite.Open(ctx, filepath.Join(cfg.DataDir, "inventory.db"), tr)
 }
 
 // release gives the warehouse lease up once every part stopped (a term's

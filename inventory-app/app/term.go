@@ -26,7 +26,7 @@ func (a *App) lead(ctx context.Context, tok warehouse.Token) error {
 		InitialStock: a.cfg.InitialStock, RetryMin: a.cfg.MarketRetryMin, RetryMax: a.cfg.MarketRetryMax,
 		CallsPerIngredient: a.cfg.MarketCallsPerIngredient,
 		Token:              tok, Fenced: func() { a.elector.Fenced(tok) },
-		Published: a.Relay.Notify, Logger: a.Log.With("token", int64(tok)),
+		Published: a.Relay.Notify, Logger: a.Log.With("token", int64(tok)), Tracer: a.Tracing.Tracer(),
 	})
 	if err != nil {
 		return fmt.Errorf("loading the warehouse: %w", err)

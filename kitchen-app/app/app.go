@@ -11,6 +11,7 @@ import (
 	"github.com/comanda-dev/comanda/internal/httpx"
 	"github.com/comanda-dev/comanda/internal/lifecycle"
 	"github.com/comanda-dev/comanda/internal/stream"
+	"github.com/comanda-dev/comanda/internal/tracing"
 	"github.com/comanda-dev/comanda/kitchen-app/docs"
 	"github.com/comanda-dev/comanda/kitchen-app/internal/api"
 	"github.com/comanda-dev/comanda/kitchen-app/internal/consumer"
@@ -40,21 +41,20 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (_ *App, err error) 
 		return nil, err
 	}
 	log.Info("starting kitchen-app", "config", cfg)
-	store, err := openStore(ctx, cfg, log)
-	if err != nil {
-		return nil, fmt.Errorf("opening kitchen store: %w", err)
-	}
 	s, err := lifecycle.Open(ctx, "kitchen-app", cfg.Common, log)
 	if err != nil {
-		store.Close()
 		return nil, err
 	}
-	s.OnClose(store.Close)
 	defer func() {
 		if err != nil {
 			s.Close()
 		}
 	}()
+	store, err := openStore(ctx, cfg, s.Tracing, log)
+	if err != nil {
+		return nil, fmt.Errorf("opening kitchen store: %w", err)
+	}
+	s.OnClose(store.Close)
 
 	// The kitchen (it loads the recipe book), the relay that publishes its
 	// events, and the consumers that feed it: tickets open and fail from
@@ -98,11 +98,11 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (_ *App, err error) 
 
 // openStore opens PostgreSQL when configured, else a SQLite file; a
 // database still coming up delays the start rather than failing it.
-func openStore(ctx context.Context, cfg Config, log *slog.Logger) (kitchen.Store, error) {
+func openStore(ctx context.Context, cfg Config, tr *tracing.Provider, log *slog.Logger) (kitchen.Store, error) {
 	if cfg.DatabaseURL != "" {
 		return lifecycle.Await(ctx, log, "postgresql", func(ctx context.Context) (*postgres.Store, error) {
-			return postgres.Open(ctx, cfg.DatabaseURL, cfg.DatabaseSchema, cfg.DatabaseMaxConns)
+			return postgres.Open(ctx, cfg.DatabaseURL, cfg.DatabaseSchema, cfg.DatabaseMaxConns, tr)
 		})
 	}
-	return sqlite.Open(ctx, filepath.Join(cfg.DataDir, "kitchen.db"))
+	return sqlite.Open(ctx, filepath.Join(cfg.DataDir, "kitchen.db"), tr)
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/comanda-dev/comanda/internal/httpx"
 	"github.com/comanda-dev/comanda/internal/lifecycle"
 	"github.com/comanda-dev/comanda/internal/stream"
+	"github.com/comanda-dev/comanda/internal/tracing"
 	"github.com/comanda-dev/comanda/orders-app/docs"
 	"github.com/comanda-dev/comanda/orders-app/internal/api"
 	"github.com/comanda-dev/comanda/orders-app/internal/consumer"
@@ -41,21 +42,20 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (_ *App, err error) 
 		return nil, err
 	}
 	log.Info("starting orders-app", "config", cfg)
-	store, err := openStore(ctx, cfg, log)
-	if err != nil {
-		return nil, fmt.Errorf("opening order store: %w", err)
-	}
 	s, err := lifecycle.Open(ctx, "orders-app", cfg.Common, log)
 	if err != nil {
-		store.Close()
 		return nil, err
 	}
-	s.OnClose(store.Close)
 	defer func() {
 		if err != nil {
 			s.Close()
 		}
 	}()
+	store, err := openStore(ctx, cfg, s.Tracing, log)
+	if err != nil {
+		return nil, fmt.Errorf("opening order store: %w", err)
+	}
+	s.OnClose(store.Close)
 
 	// The relay publishes placed orders; the consumer applies status
 	// changes from the kitchen and dead letters; the counts by status go to
@@ -88,11 +88,11 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (_ *App, err error) 
 
 // openStore opens PostgreSQL when configured, else a SQLite file; a
 // database still coming up delays the start rather than failing it.
-func openStore(ctx context.Context, cfg Config, log *slog.Logger) (order.Store, error) {
+func openStore(ctx context.Context, cfg Config, tr *tracing.Provider, log *slog.Logger) (order.Store, error) {
 	if cfg.DatabaseURL != "" {
 		return lifecycle.Await(ctx, log, "postgresql", func(ctx context.Context) (*postgres.Store, error) {
-			return postgres.Open(ctx, cfg.DatabaseURL, cfg.DatabaseSchema, cfg.DatabaseMaxConns)
+			return postgres.Open(ctx, cfg.DatabaseURL, cfg.DatabaseSchema, cfg.DatabaseMaxConns, tr)
 		})
 	}
-	return sqlite.Open(ctx, filepath.Join(cfg.DataDir, "orders.db"))
+	return sqlite.Open(ctx, filepath.Join(cfg.DataDir, "orders.db"), tr)
 }

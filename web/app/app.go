@@ -21,6 +21,8 @@ import (
 	"github.com/comanda-dev/comanda/internal/auth"
 	"github.com/comanda-dev/comanda/internal/httpx"
 	"github.com/comanda-dev/comanda/internal/lifecycle"
+	"github.com/comanda-dev/comanda/internal/tracing"
+	"github.com/comanda-dev/comanda/internal/tracing/instrument"
 	"github.com/comanda-dev/comanda/web/docs"
 	"github.com/comanda-dev/comanda/web/internal/dashboard"
 	"github.com/comanda-dev/comanda/web/internal/gateway"
@@ -34,6 +36,7 @@ type App struct {
 	http    *fiber.App
 	ln      net.Listener
 	rdb     *redis.Client
+	tracing *tracing.Provider
 	// Registry holds the gateway's metrics, served at /metrics.
 	Registry *httpx.Registry
 }
@@ -55,12 +58,22 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	log.Info("starting web", "config", cfg)
 	a := &App{cfg: cfg, log: log, Registry: httpx.NewRegistry()}
 
-	// 1. Redis, sessions and the manager's account.
-	rdb, err := lifecycle.ConnectRedis(ctx, log, cfg.RedisURL, 16)
+	// 1. Tracing, Redis, sessions and the manager's account.
+	tp, err := lifecycle.OpenTracing(ctx, "web", cfg.Tracing, log)
 	if err != nil {
 		return nil, err
 	}
+	a.tracing = tp
+	rdb, err := lifecycle.ConnectRedis(ctx, log, cfg.RedisURL, 16)
+	if err != nil {
+		a.Close()
+		return nil, err
+	}
 	a.rdb = rdb
+	if err := instrument.Redis(a.tracing, rdb); err != nil {
+		a.Close()
+		return nil, fmt.Errorf("tracing redis: %w", err)
+	}
 	var signer *auth.Signer
 	var checker *auth.Checker
 	if cfg.AuthDisabled {
@@ -89,7 +102,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		Manager: manager, Sessions: sessions, Upstreams: upstreams, Timeout: cfg.RequestTimeout,
 		SecureCookie: cfg.CookieSecure || cfg.Production(), Log: log,
 		Redis: rdb, Prefix: cfg.StreamPrefix, TrustedProxies: trusted, LoginAttempts: cfg.LoginAttempts,
-		FeedsPerSession: cfg.FeedsPerSession, FeedsInAll: cfg.FeedsInAll,
+		FeedsPerSession: cfg.FeedsPerSession, FeedsInAll: cfg.FeedsInAll, Tracer: a.tracing.Tracer(),
 	})
 	a.http = httpx.New(httpx.Options{
 		Service:  "web",
@@ -97,8 +110,12 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		Registry: a.Registry,
 		Ready:    append(upstreamChecks(upstreams), httpx.Check{Name: "redis", Ping: func(ctx context.Context) error { return rdb.Ping(ctx).Err() }}),
 	})
-	// Every request below the probes gets an id (kept from a trusted proxy)
-	// and a line in the access log; the proxy forwards the id.
+	// Every request below the probes gets a span (tracing on), an id (kept
+	// from a trusted proxy) and a line in the access log; the proxy
+	// forwards the trace and the id.
+	if mw := instrument.Fiber(a.tracing); mw != nil {
+		a.http.Use(mw)
+	}
 	a.http.Use(httpx.RequestID(gateway.FromTrustedProxy(trusted)), httpx.AccessLog(log))
 	a.http.Use(helmet.New(helmet.Config{
 		ContentSecurityPolicy: "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'",
@@ -158,6 +175,8 @@ func (a *App) Close() {
 	if a.rdb != nil {
 		_ = a.rdb.Close()
 	}
+	lifecycle.CloseTracing(a.tracing, a.cfg.ShutdownTimeout, a.log)
+	a.tracing = nil
 }
 
 // upstreamChecks makes readiness depend on the services answering /health.

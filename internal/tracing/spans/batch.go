@@ -20,6 +20,8 @@ const OrderKey = attribute.Key("comanda.order_id")
 type Work struct {
 	OrderID string
 	Parent  trace.SpanContext
+	// Name names the order's span (empty: the batch's name).
+	Name string
 }
 
 // Batch holds the spans StartBatch started; End ends them.
@@ -47,7 +49,11 @@ func StartBatch(ctx context.Context, tracer trace.Tracer, name string, kind trac
 		if w.Parent.IsValid() {
 			parent = trace.ContextWithRemoteSpanContext(ctx, w.Parent)
 		}
-		sctx, span := tracer.Start(parent, name, trace.WithSpanKind(kind),
+		n := w.Name
+		if n == "" {
+			n = name
+		}
+		sctx, span := tracer.Start(parent, n, trace.WithSpanKind(kind),
 			trace.WithAttributes(append(attrs, OrderKey.String(w.OrderID))...))
 		if i == 0 {
 			first = sctx

@@ -93,7 +93,7 @@ func (ts *terms) check(t *testing.T) []span {
 
 func openStore(t *testing.T) *sqlite.Store {
 	t.Helper()
-	s, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "inventory.db"))
+	s, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "inventory.db"), nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -62,6 +62,9 @@ type Config struct {
 	// call, in seconds.
 	ObserveLatency func(seconds float64)
 	Logger         *slog.Logger
+	// Wrap, when set, wraps the client's transport (tracing: a span per
+	// call, carrying its traceparent).
+	Wrap func(http.RoundTripper) http.RoundTripper
 }
 
 // DefaultInitial is the starting limit when none is given: low enough that
@@ -118,10 +121,14 @@ func New(cfg Config) (*Client, error) {
 	// connection after some stream errors, and a resent buy sells twice.
 	tr.ForceAttemptHTTP2 = false
 	tr.TLSNextProto = map[string]func(string, *tls.Conn) http.RoundTripper{}
+	var rt http.RoundTripper = tr
+	if cfg.Wrap != nil {
+		rt = cfg.Wrap(tr)
+	}
 	c := &Client{
 		base:    base,
 		timeout: cfg.Timeout,
-		http:    &http.Client{Transport: tr},
+		http:    &http.Client{Transport: rt},
 		limit:   newLimiter(floor, initial, cfg.Concurrency),
 		count:   &counters{},
 		observe: cfg.ObserveLatency,

@@ -26,7 +26,7 @@ func openTestStore(t *testing.T) *Store {
 		t.Skip("MongoDB is not available on this machine; set MONGO_URL to run this test (GitHub Actions provides a mongo service)")
 	}
 	database := "t_" + testkit.RandomHex(6)
-	s, err := Open(context.Background(), url, database)
+	s, err := Open(context.Background(), url, database, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -10,6 +10,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/comanda-dev/comanda/internal/events"
+	"github.com/comanda-dev/comanda/internal/tracing"
 	"github.com/comanda-dev/comanda/inventory-app/internal/warehouse"
 )
 
@@ -25,6 +26,7 @@ func (s *Store) insertOutbox(ctx context.Context, tok warehouse.Token, envs []ev
 	if len(envs) == 0 {
 		return nil
 	}
+	tracing.Stamp(ctx, envs)
 	first := s.keys(tok, len(envs))
 	docs := make([]any, len(envs))
 	for i, e := range envs {

@@ -38,6 +38,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo/writeconcern"
 
 	"github.com/comanda-dev/comanda/internal/fault"
+	"github.com/comanda-dev/comanda/internal/tracing"
 	"github.com/comanda-dev/comanda/inventory-app/internal/warehouse"
 )
 
@@ -68,9 +69,14 @@ var _ warehouse.Store = (*Store)(nil)
 const codeNamespaceExists = 48
 
 // Open connects to url, checks that the server can run transactions, and
-// creates the indexes and counters of database.
-func Open(ctx context.Context, url, database string) (*Store, error) {
-	client, err := mongodrv.Connect(options.Client().ApplyURI(url).SetServerSelectionTimeout(10 * time.Second))
+// creates the indexes and counters of database. With tr, every command is
+// a span (commandSpans).
+func Open(ctx context.Context, url, database string, tr *tracing.Provider) (*Store, error) {
+	opts := options.Client().ApplyURI(url).SetServerSelectionTimeout(10 * time.Second)
+	if tr != nil {
+		opts.SetMonitor(newCommandSpans(tr.TracerProvider()))
+	}
+	client, err := mongodrv.Connect(opts)
 	if err != nil {
 		return nil, fmt.Errorf("connecting to mongodb: %w", err)
 	}

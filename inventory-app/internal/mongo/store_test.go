@@ -27,7 +27,7 @@ func TestStoreContract(t *testing.T) {
 	storetest.Run(t, func(t *testing.T) warehouse.Store {
 		database := "t_" + testkit.RandomHex(6)
 		t.Cleanup(func() { dropDatabase(t, url, database) })
-		s, err := mongo.Open(context.Background(), url, database)
+		s, err := mongo.Open(context.Background(), url, database, nil)
 		if err != nil {
 			t.Fatal(err)
 		}

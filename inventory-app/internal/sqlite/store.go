@@ -14,6 +14,7 @@ import (
 
 	"github.com/comanda-dev/comanda/internal/events"
 	"github.com/comanda-dev/comanda/internal/sqlitestore"
+	"github.com/comanda-dev/comanda/internal/tracing"
 	"github.com/comanda-dev/comanda/inventory-app/internal/warehouse"
 )
 
@@ -30,9 +31,9 @@ type Store struct {
 var _ warehouse.Store = (*Store)(nil)
 
 // Open opens (or creates) the database file and migrates it.
-func Open(ctx context.Context, path string) (*Store, error) {
+func Open(ctx context.Context, path string, tr *tracing.Provider) (*Store, error) {
 	sub, _ := fs.Sub(migrations, "migrations")
-	db, err := sqlitestore.OpenDB(ctx, path, sub, insertPurchase, countPurchase, markReserved, takeStock, insertReservation, noteShort)
+	db, err := sqlitestore.OpenDB(ctx, path, sub, tr, insertPurchase, countPurchase, markReserved, takeStock, insertReservation, noteShort)
 	if err != nil {
 		return nil, err
 	}

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/comanda-dev/comanda/internal/clock"
 	"github.com/comanda-dev/comanda/internal/events"
@@ -16,17 +17,20 @@ import (
 const maxBookings = 256
 
 // booking is an answered market call on its way to the books.
-type booking struct{ i, q int }
+type booking struct {
+	i, q  int
+	trace trace.SpanContext // the market call's span (invalid: untraced)
+}
 
 // book hands an answered market call to the booker. The buyer goes on
 // buying meanwhile: the units count as bought-but-unbooked, so the shortfall
 // it buys for already leaves them out, and they move on hand once stored.
-func (w *Warehouse) book(i, q int) {
+func (w *Warehouse) book(i, q int, sc trace.SpanContext) {
 	w.mu.Lock()
 	w.unbooked[i] += q
 	w.largest = max(w.largest, q)
 	w.mu.Unlock()
-	w.bookings <- booking{i: i, q: q}
+	w.bookings <- booking{i: i, q: q, trace: sc}
 }
 
 // booker records the market's answers: every answer that arrived while the
@@ -64,13 +68,16 @@ func (w *Warehouse) record(ctx context.Context, batch []booking) {
 	}
 	w.mu.Unlock()
 	announce := func(p Purchase, after Level) (events.Envelope, error) { return boughtEvent(p, after) }
+	ctx, traced := w.purchaseRecordSpans(ctx, batch, ps)
+	var err error
+	defer func() { traced.End(err) }()
 
 	const graceAttempts = 3
 	bg := context.WithoutCancel(ctx)
 	for attempt := 1; ; attempt++ {
 		sctx, cancel := context.WithTimeout(bg, 10*time.Second)
 		w.resyncing.RLock()
-		err := w.store.RecordPurchases(sctx, w.opt.Token, ps, announce)
+		err = w.store.RecordPurchases(sctx, w.opt.Token, ps, announce)
 		if err == nil {
 			w.settle(batch, true)
 		}

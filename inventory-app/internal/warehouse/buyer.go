@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/comanda-dev/comanda/internal/retry"
+	"go.opentelemetry.io/otel/trace"
 )
 
 // buyer is the only goroutine that buys ingredient i. Woken when the waiting
@@ -40,8 +41,10 @@ func (w *Warehouse) buyer(ctx context.Context, i int) {
 				go func() {
 					// A call sent before ctx ends is answered and booked
 					// after it (see Market); ctx only stops new ones.
-					q, err := w.market.Buy(ctx, name)
-					answers <- answer{q, err}
+					bctx, end := w.purchaseSpan(ctx, i)
+					q, err := w.market.Buy(bctx, name)
+					end(q, err)
+					answers <- answer{q, err, trace.SpanContextFromContext(bctx)}
 				}()
 			}
 			waiting := time.Until(resumeAt) > 0
@@ -68,11 +71,11 @@ func (w *Warehouse) buyer(ctx context.Context, i int) {
 					}
 				case a.q == 0:
 					// None available now: ask again later, not at once.
-					w.book(i, 0)
+					w.book(i, 0, a.trace)
 					failures++
 					resumeAt = time.Now().Add(w.retryWait(failures))
 				default:
-					w.book(i, a.q)
+					w.book(i, a.q, a.trace)
 					failures = 0
 				}
 			case <-resume:
@@ -91,6 +94,9 @@ func (w *Warehouse) buyer(ctx context.Context, i int) {
 type answer struct {
 	q   int
 	err error
+	// trace is the call's span (purchaseSpan), which the purchase's event
+	// continues.
+	trace trace.SpanContext
 }
 
 // uncovered is the shortfall of ingredient i beyond what the calls in

@@ -8,6 +8,7 @@ import (
 	"github.com/comanda-dev/comanda/internal/clock"
 	"github.com/comanda-dev/comanda/internal/events"
 	"github.com/comanda-dev/comanda/internal/retry"
+	"github.com/comanda-dev/comanda/internal/tracing/spans"
 )
 
 // clerk runs passes over the waiting list whenever something changed: a new
@@ -59,7 +60,9 @@ func (w *Warehouse) pass(ctx context.Context) (more bool, err error) {
 }
 
 // reserve commits the grants of a pass in one store call.
-func (w *Warehouse) reserve(ctx context.Context, grants []*pending) error {
+func (w *Warehouse) reserve(ctx context.Context, grants []*pending) (err error) {
+	ctx, batch := w.orderSpans(ctx, "reserve", grants)
+	defer func() { batch.End(err) }()
 	ids := make([]string, len(grants))
 	for i, p := range grants {
 		ids[i] = p.orderID
@@ -100,7 +103,16 @@ func (w *Warehouse) reserve(ctx context.Context, grants []*pending) error {
 }
 
 // noteShort tells orders that they wait for the market, once each.
-func (w *Warehouse) noteShort(ctx context.Context, shorts []shortage) error {
+func (w *Warehouse) noteShort(ctx context.Context, shorts []shortage) (err error) {
+	if w.opt.Tracer != nil {
+		ps := make([]*pending, len(shorts))
+		for i, s := range shorts {
+			ps[i] = s.p
+		}
+		var batch spans.Batch
+		ctx, batch = w.orderSpans(ctx, "wait for the market", ps)
+		defer func() { batch.End(err) }()
+	}
 	at := clock.Now()
 	notes := make([]ShortNote, 0, len(shorts))
 	for _, s := range shorts {

@@ -1,6 +1,10 @@
 package warehouse
 
-import "slices"
+import (
+	"slices"
+
+	"go.opentelemetry.io/otel/trace"
+)
 
 // pending is a waiting order as the clerk sees it. orderID, seq and needs
 // never change; noted and done change under the warehouse's lock.
@@ -10,6 +14,10 @@ type pending struct {
 	needs   Needs
 	noted   bool // ingredients-short was emitted for it
 	done    bool // reserved: left in place until the queue compacts
+	// trace is the span that handled the order's request (invalid: none,
+	// or one loaded at the start of a term); the order's reservation,
+	// short note and purchases continue it.
+	trace trace.SpanContext
 }
 
 // queue is the waiting list in sequence order. Reserved orders are marked

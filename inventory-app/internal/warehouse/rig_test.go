@@ -125,7 +125,7 @@ func newRig(t *testing.T, cfg rigConfig) *rig {
 func (r *rig) open() {
 	r.t.Helper()
 	var err error
-	r.store, err = sqlite.Open(context.Background(), r.cfg.dbPath)
+	r.store, err = sqlite.Open(context.Background(), r.cfg.dbPath, nil)
 	if err != nil {
 		r.t.Fatal(err)
 	}

@@ -49,7 +49,7 @@ func TestCallsInFlightAtShutdownAreBooked(t *testing.T) {
 func TestAFencedWarehouseWritesNothing(t *testing.T) {
 	t.Parallel()
 	path := filepath.Join(t.TempDir(), "inventory.db")
-	store, err := sqlite.Open(context.Background(), path)
+	store, err := sqlite.Open(context.Background(), path, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,6 +7,9 @@ import (
 	"log/slog"
 	"sync"
 	"time"
+
+	"github.com/comanda-dev/comanda/internal/tracing/spans"
+	"go.opentelemetry.io/otel/trace"
 )
 
 // Market sells ingredients: Buy answers how many units of one ingredient it
@@ -41,6 +44,9 @@ type Options struct {
 	// Published is called after events were stored (wakes the outbox relay).
 	Published func()
 	Logger    *slog.Logger
+	// Tracer, when set, traces reservations, short notes and market calls
+	// in the orders' traces (spans.go).
+	Tracer trace.Tracer
 }
 
 // Caps of one clerk pass: they bound a store transaction, and the clerk
@@ -130,7 +136,7 @@ func New(ctx context.Context, store Store, market Market, opt Options) (*Warehou
 		return nil, fmt.Errorf("loading waiting reservations: %w", err)
 	}
 	for _, r := range waiting {
-		w.track(r)
+		w.track(r, trace.SpanContext{})
 	}
 	if len(waiting) > 0 {
 		w.log.Info("resuming waiting orders", "count", len(waiting))
@@ -145,10 +151,10 @@ func New(ctx context.Context, store Store, market Market, opt Options) (*Warehou
 	return w, nil
 }
 
-// track adds a waiting reservation to the mirror; the caller holds mu or
-// owns w.
-func (w *Warehouse) track(r Reservation) {
-	p := &pending{orderID: r.OrderID, seq: r.Seq, needs: r.Needs(), noted: r.ShortNoted}
+// track adds a waiting reservation to the mirror, in the trace sc of its
+// request; the caller holds mu or owns w.
+func (w *Warehouse) track(r Reservation, sc trace.SpanContext) {
+	p := &pending{orderID: r.OrderID, seq: r.Seq, needs: r.Needs(), noted: r.ShortNoted, trace: sc}
 	if w.queue.add(p) {
 		w.demand.Add(p.needs)
 	}
@@ -216,7 +222,7 @@ func (w *Warehouse) Request(ctx context.Context, reqs []Request) error {
 	if len(created) > 0 {
 		w.mu.Lock()
 		for _, r := range created {
-			w.track(r)
+			w.track(r, spans.Of(ctx, r.OrderID))
 		}
 		w.mu.Unlock()
 		w.wakeBuyers()

@@ -26,7 +26,7 @@ import (
 var backends = map[string]func(t *testing.T) kitchen.Store{
 	"postgres": func(t *testing.T) kitchen.Store {
 		url, schema := testkit.PostgresSchema(t)
-		s, err := postgres.Open(context.Background(), url, schema, 16)
+		s, err := postgres.Open(context.Background(), url, schema, 16, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -34,7 +34,7 @@ var backends = map[string]func(t *testing.T) kitchen.Store{
 		return s
 	},
 	"sqlite": func(t *testing.T) kitchen.Store {
-		s, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "kitchen.db"))
+		s, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "kitchen.db"), nil)
 		if err != nil {
 			t.Fatal(err)
 		}

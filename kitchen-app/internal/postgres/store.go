@@ -16,6 +16,7 @@ import (
 
 	"github.com/comanda-dev/comanda/internal/events"
 	"github.com/comanda-dev/comanda/internal/pgstore"
+	"github.com/comanda-dev/comanda/internal/tracing"
 	"github.com/comanda-dev/comanda/kitchen-app/internal/kitchen"
 )
 
@@ -30,9 +31,9 @@ type Store struct {
 var _ kitchen.Store = (*Store)(nil)
 
 // Open connects, migrates the schema and returns the store.
-func Open(ctx context.Context, url, schema string, maxConns int32) (*Store, error) {
+func Open(ctx context.Context, url, schema string, maxConns int32, tr *tracing.Provider) (*Store, error) {
 	sub, _ := fs.Sub(migrations, "migrations")
-	pool, err := pgstore.Open(ctx, url, schema, sub, maxConns)
+	pool, err := pgstore.Open(ctx, url, schema, sub, maxConns, tr)
 	if err != nil {
 		return nil, err
 	}

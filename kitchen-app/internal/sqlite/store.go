@@ -14,6 +14,7 @@ import (
 
 	"github.com/comanda-dev/comanda/internal/events"
 	"github.com/comanda-dev/comanda/internal/sqlitestore"
+	"github.com/comanda-dev/comanda/internal/tracing"
 	"github.com/comanda-dev/comanda/kitchen-app/internal/kitchen"
 )
 
@@ -28,9 +29,9 @@ type Store struct {
 var _ kitchen.Store = (*Store)(nil)
 
 // Open opens (or creates) the database file and migrates it.
-func Open(ctx context.Context, path string) (*Store, error) {
+func Open(ctx context.Context, path string, tr *tracing.Provider) (*Store, error) {
 	sub, _ := fs.Sub(migrations, "migrations")
-	db, err := sqlitestore.OpenDB(ctx, path, sub, insertTicket, updateTicket)
+	db, err := sqlitestore.OpenDB(ctx, path, sub, tr, insertTicket, updateTicket)
 	if err != nil {
 		return nil, err
 	}

@@ -12,7 +12,7 @@ import (
 
 func TestStoreContract(t *testing.T) {
 	storetest.Run(t, func(t *testing.T) kitchen.Store {
-		s, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "kitchen.db"))
+		s, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "kitchen.db"), nil)
 		if err != nil {
 			t.Fatal(err)
 		}

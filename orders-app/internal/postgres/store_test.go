@@ -13,7 +13,7 @@ import (
 func TestStoreContract(t *testing.T) {
 	storetest.Run(t, func(t *testing.T) order.Store {
 		url, schema := testkit.PostgresSchema(t)
-		s, err := postgres.Open(context.Background(), url, schema, 8)
+		s, err := postgres.Open(context.Background(), url, schema, 8, nil)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/comanda-dev/comanda/internal/sqlitestore"
+	"github.com/comanda-dev/comanda/internal/tracing"
 	"github.com/comanda-dev/comanda/orders-app/internal/order"
 )
 
@@ -26,9 +27,9 @@ type Store struct {
 var _ order.Store = (*Store)(nil)
 
 // Open opens (or creates) the database file and migrates it.
-func Open(ctx context.Context, path string) (*Store, error) {
+func Open(ctx context.Context, path string, tr *tracing.Provider) (*Store, error) {
 	sub, _ := fs.Sub(migrations, "migrations")
-	db, err := sqlitestore.OpenDB(ctx, path, sub, insertOrder, insertStep, insertStepOnce, updateOrder)
+	db, err := sqlitestore.OpenDB(ctx, path, sub, tr, insertOrder, insertStep, insertStepOnce, updateOrder)
 	if err != nil {
 		return nil, err
 	}

@@ -12,7 +12,7 @@ import (
 
 func TestStoreContract(t *testing.T) {
 	storetest.Run(t, func(t *testing.T) order.Store {
-		s, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "orders.db"))
+		s, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "orders.db"), nil)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -8,6 +8,7 @@ import (
 	"github.com/gofiber/contrib/websocket"
 	"github.com/gofiber/fiber/v2"
 	"github.com/redis/go-redis/v9"
+	"go.opentelemetry.io/otel/trace"
 )
 
 // Options configure the gateway.
@@ -34,6 +35,9 @@ type Options struct {
 	// believed (none: the peer is the client).
 	TrustedProxies []netip.Prefix
 	Log            *slog.Logger
+	// Tracer, when set, traces each proxied call and passes the trace on
+	// to the service.
+	Tracer trace.Tracer
 }
 
 // Gateway serves the login, the proxied APIs and the feed.
@@ -60,7 +64,7 @@ func New(opt Options) *Gateway {
 	}
 	return &Gateway{
 		login: &loginHandlers{manager: opt.Manager, sessions: opt.Sessions, secure: opt.SecureCookie, limits: limits, trusted: opt.TrustedProxies},
-		proxy: newAPIProxy(opt.Upstreams, opt.Sessions, opt.Timeout),
+		proxy: newAPIProxy(opt.Upstreams, opt.Sessions, opt.Timeout, opt.Tracer),
 		feed:  newFeedRelay(opt.Upstreams["inventory"], opt.Sessions, opt.FeedsPerSession, opt.FeedsInAll, opt.Log),
 	}
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/valyala/fasthttp"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/comanda-dev/comanda/internal/auth"
 	"github.com/comanda-dev/comanda/internal/httpx"
@@ -20,10 +21,12 @@ type apiProxy struct {
 	sessions  *Sessions
 	client    *fasthttp.Client
 	timeout   time.Duration
+	tracer    trace.Tracer // nil: tracing off
 }
 
-func newAPIProxy(upstreams map[string]string, sessions *Sessions, timeout time.Duration) *apiProxy {
+func newAPIProxy(upstreams map[string]string, sessions *Sessions, timeout time.Duration, tracer trace.Tracer) *apiProxy {
 	return &apiProxy{
+		tracer:    tracer,
 		upstreams: upstreams,
 		sessions:  sessions,
 		timeout:   timeout,
@@ -112,10 +115,12 @@ func (p *apiProxy) forward(c *fiber.Ctx) error {
 		req.Header.Set(fiber.HeaderAuthorization, "Bearer "+token)
 	}
 	res := c.Response()
+	endSpan := p.upstreamSpan(c.UserContext(), name, c.Method(), req)
 	err = p.client.DoTimeout(req, res, p.timeout)
 	if errors.Is(err, fasthttp.ErrConnectionClosed) && resendable(c.Method()) {
 		err = p.client.DoTimeout(req, res, p.timeout)
 	}
+	endSpan(res.StatusCode(), err)
 	if err != nil {
 		return httpx.Errorf(http.StatusBadGateway, "service_unavailable", name+" is not answering; try again")
 	}
