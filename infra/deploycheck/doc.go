@@ -59,4 +59,18 @@
 //   - CI/CD: the deploy role trusts only deploy.yml on main (the token's sub
 //     and job_workflow_ref); every action a workflow uses is pinned to a
 //     commit; CI runs govulncheck.
+//
+// # The observability profile
+//
+// docker-compose.yaml's observability profile adds third-party services (a
+// trace collector, Jaeger, Prometheus, Grafana) configured by the files
+// under observability/ (docs/observability.md). They are not deployables:
+// the wiring rule is not theirs, and the stack's checks read compose without
+// the profile. observability_test.go checks them instead: the profile only
+// adds to a plain `docker compose up`; its images are pinned and its
+// services hardened; the traces go from the services through the collector
+// to Jaeger; Prometheus scrapes every service, every replica of a scalable
+// one; Grafana's data sources and dashboard are where the profile serves
+// them. The dashboard's queries are checked against the metrics the
+// services export in cmd/comanda, which runs the system.
 package deploycheck
