@@ -29,8 +29,9 @@ func tracedSetup(real bool, sink *otlpsink.Sink) setup {
 	}}
 }
 
-// One dish ordered through the gateway is one trace: the gateway's
-// request and proxy spans, the placement in orders-app, the recipe pick
+// One dish ordered through the gateway is one trace, and each of several
+// ordered at once is a trace of its own: the gateway's request and proxy
+// spans, the placement in orders-app, the recipe pick
 // and the cooking in kitchen-app, the reservation and the market calls in
 // inventory-app, every status change back in orders-app, with the store's
 // and Redis's calls as spans under them.
@@ -114,6 +115,44 @@ func TestOneTracePerDish(t *testing.T) {
 			if len(roots) != 1 || roots[0] != "web POST /api/:service/*" {
 				t.Errorf("the trace's roots are %v, want the gateway's request alone", roots)
 			}
+			// Several dishes at once: a trace each, its root the dish's
+			// placement, linked to the request that placed them all.
+			var three struct{ OrderIDs []string }
+			if status := h.gateway(&http.Client{}, "POST", "/api/orders/orders", `{"quantity":3}`, &three, bearer); status != 202 || len(three.OrderIDs) != 3 {
+				t.Fatalf("placing 3 through the gateway: %d %+v", status, three)
+			}
+			h.waitDone(4, time.Minute)
+			traces := map[string]bool{}
+			for _, id := range three.OrderIDs {
+				var dish []otlpsink.Span
+				deadline := time.Now().Add(20 * time.Second)
+				for {
+					dish = traceOf(sink.Spans(), id)
+					if hasSpan(dish, "orders-app", "orders kitchen.dish-delivered") || time.Now().After(deadline) {
+						break
+					}
+					time.Sleep(50 * time.Millisecond)
+				}
+				if len(dish) == 0 {
+					t.Fatalf("no trace of dish %s", id)
+				}
+				traces[dish[0].TraceID] = true
+				var roots []otlpsink.Span
+				for _, s := range dish {
+					if s.ParentID == "" {
+						roots = append(roots, s)
+					}
+				}
+				if len(roots) != 1 || roots[0].Name != "place order" || roots[0].Links != 1 || roots[0].Attrs["comanda.order_id"] != id {
+					t.Errorf("dish %s: roots %+v, want its placement alone, linked to the request", id, roots)
+				}
+				if !hasSpan(dish, "orders-app", "orders kitchen.dish-delivered") || !hasSpan(dish, "inventory-app", "reserve") {
+					t.Errorf("dish %s: its trace misses the reservation or the delivery (%d spans)", id, len(dish))
+				}
+			}
+			if len(traces) != 3 {
+				t.Errorf("3 dishes in %d traces, want one each", len(traces))
+			}
 			counts := map[string]int{}
 			for _, s := range trace {
 				counts[s.Service]++
@@ -154,7 +193,7 @@ func missing(trace []otlpsink.Span, want map[string][]string) int {
 	n := 0
 	for service, names := range want {
 		for _, name := range names {
-			if !slices.ContainsFunc(trace, func(s otlpsink.Span) bool { return s.Service == service && s.Name == name }) {
+			if !hasSpan(trace, service, name) {
 				n++
 			}
 		}
@@ -206,4 +245,8 @@ func TestEventsCarryTheTraceOnlyWhenTracing(t *testing.T) {
 		n, _ := sink.Counts()
 		return n > 0
 	})
+}
+
+func hasSpan(spans []otlpsink.Span, service, name string) bool {
+	return slices.ContainsFunc(spans, func(s otlpsink.Span) bool { return s.Service == service && s.Name == name })
 }

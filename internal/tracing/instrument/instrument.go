@@ -1,7 +1,9 @@
 package instrument
 
 import (
+	"context"
 	"database/sql"
+	"database/sql/driver"
 	"net/http"
 
 	"github.com/XSAM/otelsql"
@@ -50,25 +52,41 @@ func Redis(p *tracing.Provider, rdb redis.UniversalClient) error {
 	return redisotel.InstrumentTracing(rdb, redisotel.WithTracerProvider(p.TracerProvider()), redisotel.WithDBStatement(false))
 }
 
-// Pgx is the query tracer (otelpgx) that makes each PostgreSQL query a
-// client span; nil when p is.
+// Pgx is the query tracer (otelpgx) that makes each PostgreSQL query, batch
+// and copy a client span; nil when p is. A batch is one span: the
+// statements queued in it are not spans of their own (batchSpans).
 func Pgx(p *tracing.Provider) pgx.QueryTracer {
 	if p == nil {
 		return nil
 	}
-	return otelpgx.NewTracer(otelpgx.WithTracerProvider(p.TracerProvider()), otelpgx.WithMeterProvider(noMeters),
-		otelpgx.WithDisableAcquireTracer(), otelpgx.WithDisableConnectionDetailsInAttributes())
+	return batchSpans{otelpgx.NewTracer(otelpgx.WithTracerProvider(p.TracerProvider()), otelpgx.WithMeterProvider(noMeters),
+		otelpgx.WithDisableAcquireTracer(), otelpgx.WithDisableConnectionDetailsInAttributes())}
 }
 
+// batchSpans is otelpgx's tracer without a span per statement of a batch:
+// the stores queue a statement per order and per step, which would make
+// them most of a burst's spans (measured: docs/performance.md, "Tracing").
+type batchSpans struct{ *otelpgx.Tracer }
+
+func (batchSpans) TraceBatchQuery(context.Context, *pgx.Conn, pgx.TraceBatchQueryData) {}
+
 // OpenSQL opens a database/sql handle whose calls are client spans
-// (otelsql) of the database system named; without p, plain sql.Open.
-func OpenSQL(p *tracing.Provider, driver, dsn, system string) (*sql.DB, error) {
+// (otelsql) of the database system named: transactions, their commits and
+// direct queries. Prepared statements are not: the stores run one per
+// order and per step inside a transaction, which would make them most of
+// a burst's spans. Without p, plain sql.Open.
+func OpenSQL(p *tracing.Provider, driverName, dsn, system string) (*sql.DB, error) {
 	if p == nil {
-		return sql.Open(driver, dsn)
+		return sql.Open(driverName, dsn)
 	}
-	return otelsql.Open(driver, dsn, otelsql.WithTracerProvider(p.TracerProvider()), otelsql.WithMeterProvider(noMeters),
+	return otelsql.Open(driverName, dsn, otelsql.WithTracerProvider(p.TracerProvider()), otelsql.WithMeterProvider(noMeters),
 		otelsql.WithAttributes(semconv.DBSystemNameKey.String(system)),
-		otelsql.WithSpanOptions(otelsql.SpanOptions{OmitConnResetSession: true, OmitRows: true, OmitConnPrepare: true}))
+		otelsql.WithSpanOptions(otelsql.SpanOptions{
+			OmitConnResetSession: true, OmitRows: true, OmitConnPrepare: true,
+			SpanFilter: func(_ context.Context, m otelsql.Method, _ string, _ []driver.NamedValue) bool {
+				return m != otelsql.MethodStmtExec && m != otelsql.MethodStmtQuery
+			},
+		}))
 }
 
 // Transport wraps base (nil: http.DefaultTransport) so that each request

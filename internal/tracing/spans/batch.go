@@ -92,3 +92,27 @@ func end(s trace.Span, err error) {
 	}
 	s.End()
 }
+
+// StartRoots starts, when tracer is not nil, a span named name for each of
+// orders, each the root of a trace of its own linked to ctx's span: a
+// placement of many dishes gives each dish its own trace, all reachable
+// from the request that placed them. The returned context carries every
+// order's span (Of). With a nil tracer it returns ctx unchanged.
+func StartRoots(ctx context.Context, tracer trace.Tracer, name string, kind trace.SpanKind, orders []string, attrs ...attribute.KeyValue) (context.Context, Batch) {
+	if tracer == nil || len(orders) == 0 {
+		return ctx, Batch{}
+	}
+	var links []trace.Link
+	if sc := trace.SpanContextFromContext(ctx); sc.IsValid() {
+		links = []trace.Link{{SpanContext: sc}}
+	}
+	b := Batch{orders: make([]trace.Span, len(orders))}
+	m := make(map[string]trace.SpanContext, len(orders))
+	for i, id := range orders {
+		_, span := tracer.Start(ctx, name, trace.WithNewRoot(), trace.WithSpanKind(kind), trace.WithLinks(links...),
+			trace.WithAttributes(append(attrs, OrderKey.String(id))...))
+		b.orders[i] = span
+		m[id] = span.SpanContext()
+	}
+	return WithOrders(ctx, m), b
+}

@@ -9,10 +9,13 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/comanda-dev/comanda/internal/clock"
 	"github.com/comanda-dev/comanda/internal/events"
 	"github.com/comanda-dev/comanda/internal/invalid"
+	"github.com/comanda-dev/comanda/internal/tracing/spans"
 )
 
 // Source names orders-app in the events it emits.
@@ -28,6 +31,8 @@ type Service struct {
 	log         *slog.Logger
 	// unkeyed stores the placements without an idempotency key in groups.
 	unkeyed *placeGroup
+	tracer  trace.Tracer // nil: tracing is off
+	stamp   func(context.Context, []events.Envelope)
 }
 
 // OnDelivered registers fn to receive the placed→delivered time of every
@@ -45,6 +50,12 @@ func NewService(store Store, maxQuantity int, published func(), log *slog.Logger
 	}
 	return &Service{store: store, maxQuantity: maxQuantity, published: published, keyTTL: DefaultKeyTTL, log: log,
 		unkeyed: &placeGroup{commit: store.Place}}
+}
+
+// Trace gives each placed dish a span (t nil: tracing is off), and has
+// stamp (tracing.Stamp) give its events their trace; see place.
+func (s *Service) Trace(t trace.Tracer, stamp func(context.Context, []events.Envelope)) {
+	s.tracer, s.stamp = t, stamp
 }
 
 // KeepKeys sets how long idempotency keys are kept (DefaultKeyTTL unless
@@ -145,7 +156,20 @@ func (s *Service) place(ctx context.Context, quantity int, key *Key) (Batch, err
 	if key == nil {
 		store = s.unkeyed.place
 	}
-	if err := store(ctx, p); err != nil {
+	// One dish continues the request's trace; each of many starts its own,
+	// linked to the request, so that a burst is a trace per dish rather
+	// than one too large to read. The events carry them (stamped here: a
+	// commit may hold other requests' placements).
+	var roots spans.Batch
+	if quantity > 1 {
+		ctx, roots = spans.StartRoots(ctx, s.tracer, "place order", trace.SpanKindProducer, ids, attribute.String("comanda.batch_id", batchID))
+	}
+	if s.stamp != nil {
+		s.stamp(ctx, p.Outbox)
+	}
+	err := store(ctx, p)
+	roots.End(err)
+	if err != nil {
 		if errors.Is(err, ErrKeyTaken) {
 			return Batch{}, err
 		}
