@@ -47,8 +47,8 @@ type Options struct {
 	// Registry, when set, receives the relay's metrics.
 	Registry prometheus.Registerer
 	Logger   *slog.Logger
-	// Tracer, when set, gives each published event that carries a trace a
-	// producer span in it (spans.go).
+	// Tracer, when set, gives each publish of traced events a producer
+	// span (spans.go).
 	Tracer trace.Tracer
 }
 
@@ -215,9 +215,9 @@ func (r *Relay) publish(ctx context.Context, envs []events.Envelope) error {
 	}
 	// Spans only for what is sent: a held-back batch is tried again and
 	// again while the streams are full.
-	sctx, batch := r.startSpans(ctx, envs)
+	sctx, end := r.startSpan(ctx, envs)
 	_, err := r.pub.Publish(sctx, recs...)
-	batch.End(err)
+	end(err)
 	if err != nil {
 		return err
 	}

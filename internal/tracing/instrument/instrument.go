@@ -42,14 +42,16 @@ func Fiber(p *tracing.Provider) fiber.Handler {
 	)
 }
 
-// Redis makes each command of rdb a client span (redisotel),
-// arguments left out. A command sent for no order or request (a blocking
+// Redis makes each command and pipeline of rdb a client span (redisotel),
+// arguments and the calling line left out (finding the caller walks the
+// stack on every command). A command sent for no order or request (a blocking
 // read, a relay's poll) starts no trace: the sampler drops it.
 func Redis(p *tracing.Provider, rdb redis.UniversalClient) error {
 	if p == nil {
 		return nil
 	}
-	return redisotel.InstrumentTracing(rdb, redisotel.WithTracerProvider(p.TracerProvider()), redisotel.WithDBStatement(false))
+	return redisotel.InstrumentTracing(rdb, redisotel.WithTracerProvider(p.TracerProvider()), redisotel.WithDBStatement(false),
+		redisotel.WithCallerEnabled(false))
 }
 
 // Pgx is the query tracer (otelpgx) that makes each PostgreSQL query, batch
