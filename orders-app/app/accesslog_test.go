@@ -1,14 +1,12 @@
 package app_test
 
 import (
-	"context"
 	"net/http"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/comanda-dev/comanda/internal/testkit"
-	"github.com/comanda-dev/comanda/orders-app/app"
 )
 
 // A service logs every request with the id the gateway gave it, and
@@ -16,20 +14,7 @@ import (
 func TestTheAccessLogCarriesTheGatewaysRequestID(t *testing.T) {
 	cfg, _ := backends[1].start(t)
 	log, logs := testkit.Logger()
-	a, err := app.New(context.Background(), cfg, log)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- a.Run(ctx) }()
-	defer func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("orders-app stopped with %v", err)
-		}
-	}()
-	base := "http://" + a.Addr()
+	base := serve(t, cfg, log)
 	req, _ := http.NewRequest("GET", base+"/api/v1/orders/nope", nil)
 	req.Header.Set("X-Request-ID", "gw-4711")
 	resp, err := http.DefaultClient.Do(req)

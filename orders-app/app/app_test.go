@@ -64,7 +64,13 @@ type server struct {
 func start(t *testing.T, b backend) server {
 	t.Helper()
 	cfg, rdb := b.start(t)
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	base := serve(t, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	return server{base: base, rdb: rdb, streams: events.StreamNames(cfg.StreamPrefix)}
+}
+
+// serve runs orders-app on cfg until the test ends and returns its base URL.
+func serve(t *testing.T, cfg app.Config, log *slog.Logger) string {
+	t.Helper()
 	a, err := app.New(context.Background(), cfg, log)
 	if err != nil {
 		t.Fatal(err)
@@ -78,7 +84,7 @@ func start(t *testing.T, b backend) server {
 			t.Errorf("orders-app stopped with %v", err)
 		}
 	})
-	return server{base: "http://" + a.Addr(), rdb: rdb, streams: events.StreamNames(cfg.StreamPrefix)}
+	return "http://" + a.Addr()
 }
 
 func TestAPI(t *testing.T) {

@@ -1,7 +1,6 @@
 package app_test
 
 import (
-	"context"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -11,7 +10,6 @@ import (
 	"github.com/comanda-dev/comanda/internal/testkit"
 	"github.com/comanda-dev/comanda/internal/tracing/otlpsink"
 	"github.com/comanda-dev/comanda/internal/tracing/tracelog"
-	"github.com/comanda-dev/comanda/orders-app/app"
 )
 
 // With tracing on, a request continues the trace its traceparent names:
@@ -28,21 +26,9 @@ func TestARequestsLogLineCarriesItsTrace(t *testing.T) {
 	cfg.Tracing.OTLPEndpoint = sink.URL()
 	logs := &testkit.Logs{}
 	log := slog.New(tracelog.Handler(slog.NewTextHandler(logs, nil)))
-	a, err := app.New(context.Background(), cfg, log)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- a.Run(ctx) }()
-	defer func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("orders-app stopped with %v", err)
-		}
-	}()
+	base := serve(t, cfg, log)
 	const traceID, parent = "4bf92f3577b34da6a3ce929d0e0e4736", "00f067aa0ba902b7"
-	req, _ := http.NewRequest("GET", "http://"+a.Addr()+"/api/v1/orders/nope", nil)
+	req, _ := http.NewRequest("GET", base+"/api/v1/orders/nope", nil)
 	req.Header.Set("traceparent", "00-"+traceID+"-"+parent+"-01")
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
