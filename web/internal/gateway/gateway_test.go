@@ -21,6 +21,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/redis/go-redis/v9"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/comanda-dev/comanda/internal/auth"
 	"github.com/comanda-dev/comanda/internal/httpx"
@@ -134,6 +135,8 @@ type rigEnv struct {
 	trusted []netip.Prefix
 	// feed is the inventory-app stand-in's URL (feedUpstream by default).
 	feed string
+	// tracer traces the proxied calls (nil: tracing off).
+	tracer trace.Tracer
 }
 
 func newRigEnv(t *testing.T) rigEnv {
@@ -166,6 +169,7 @@ func newRigWith(t *testing.T, env rigEnv, ordersURL string) *rig {
 		Manager: manager, Sessions: sessions, Timeout: 2 * time.Second, LoginAttempts: 5, Log: log,
 		Redis: rdb, Prefix: prefix, FeedsPerSession: 3, FeedsInAll: 5, TrustedProxies: env.trusted,
 		Upstreams: map[string]string{"orders": ordersURL, "kitchen": "http://127.0.0.1:1", "inventory": feed},
+		Tracer:    env.tracer,
 	})
 	app := httpx.New(httpx.Options{Service: "web", Logger: log})
 	g.Register(app)
