@@ -66,6 +66,7 @@ type rig struct {
 	inFlight   map[string]int
 	maxFlight  map[string]int
 	log        []events.Envelope
+	published  map[string]bool // event ids in log
 	violations []string
 
 	stop func()
@@ -173,8 +174,20 @@ func (r *rig) run() {
 func (r *rig) drain() {
 	for {
 		n, err := r.store.PublishPending(context.Background(), r.cfg.token, 500, func(_ context.Context, envs []events.Envelope) error {
+			// A batch whose removal from the outbox failed (a busy
+			// file) comes again, as a relay publishes it again and
+			// consumers absorb it: the log keeps each event once, so
+			// that what it counts is what the warehouse emitted.
 			r.mu.Lock()
-			r.log = append(r.log, envs...)
+			if r.published == nil {
+				r.published = map[string]bool{}
+			}
+			for _, e := range envs {
+				if !r.published[e.ID] {
+					r.published[e.ID] = true
+					r.log = append(r.log, e)
+				}
+			}
 			r.mu.Unlock()
 			return nil
 		})
