@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 
 	"io"
@@ -125,26 +124,9 @@ func (h *harness) waitPending(stream, group string) {
 type process struct {
 	t    *testing.T
 	cmd  *exec.Cmd
-	out  *syncBuffer
+	out  *testkit.Logs
 	once sync.Once
 	done chan struct{}
-}
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
 
 // startProcess runs bin with env added to this process's environment and
@@ -158,7 +140,7 @@ func startProcess(t *testing.T, bin string, env []string, addr string) *process 
 // answers 200.
 func startProcessEnv(t *testing.T, bin string, env []string, addr string) *process {
 	t.Helper()
-	p := &process{t: t, cmd: exec.Command(bin), out: &syncBuffer{}, done: make(chan struct{})}
+	p := &process{t: t, cmd: exec.Command(bin), out: &testkit.Logs{}, done: make(chan struct{})}
 	p.cmd.Env = env
 	p.cmd.Stdout, p.cmd.Stderr = p.out, p.out
 	if err := p.cmd.Start(); err != nil {

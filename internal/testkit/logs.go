@@ -6,8 +6,8 @@ import (
 	"sync"
 )
 
-// Logs collects what a logger writes from a server's goroutines, for a
-// test that reads its lines.
+// Logs collects what a logger, or a child process's output, writes from
+// other goroutines, for a test that reads its lines.
 type Logs struct {
 	mu  sync.Mutex
 	buf bytes.Buffer

@@ -1,7 +1,6 @@
 package app_test
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -24,32 +23,15 @@ type process struct {
 	name string
 	addr string
 	cmd  *exec.Cmd
-	out  *syncBuffer
+	out  *testkit.Logs
 	once sync.Once
 	done chan struct{}
-}
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
 
 // startProcess runs bin with env and waits until its /ready answers 200.
 func startProcess(t *testing.T, name, bin string, env []string, addr string) *process {
 	t.Helper()
-	p := &process{t: t, name: name, addr: addr, cmd: exec.Command(bin), out: &syncBuffer{}, done: make(chan struct{})}
+	p := &process{t: t, name: name, addr: addr, cmd: exec.Command(bin), out: &testkit.Logs{}, done: make(chan struct{})}
 	p.cmd.Env = append(os.Environ(), env...)
 	p.cmd.Stdout, p.cmd.Stderr = p.out, p.out
 	if err := p.cmd.Start(); err != nil {
