@@ -127,8 +127,9 @@ func TestOneTracePerDish(t *testing.T) {
 				var dish []otlpsink.Span
 				deadline := time.Now().Add(20 * time.Second)
 				for {
+					// Each service exports on its own: wait for both.
 					dish = traceOf(sink.Spans(), id)
-					if hasSpan(dish, "orders-app", "orders kitchen.dish-delivered") || time.Now().After(deadline) {
+					if hasSpan(dish, "orders-app", "orders kitchen.dish-delivered") && hasSpan(dish, "inventory-app", "reserve") || time.Now().After(deadline) {
 						break
 					}
 					time.Sleep(50 * time.Millisecond)

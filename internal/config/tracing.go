@@ -1,5 +1,7 @@
 package config
 
+import "strings"
+
 // Tracing holds the OTEL_* variables internal/tracing decides on; the SDK reads
 // the others itself (OTEL_RESOURCE_ATTRIBUTES, OTEL_EXPORTER_OTLP_HEADERS,
 // OTEL_EXPORTER_OTLP_TIMEOUT, OTEL_BSP_*, …). Services embed it in their
@@ -21,6 +23,15 @@ type Tracing struct {
 	// parentbased_always_off, parentbased_traceidratio (arg: the ratio).
 	Sampler    string `env:"OTEL_TRACES_SAMPLER" envDefault:"parentbased_always_on"`
 	SamplerArg string `env:"OTEL_TRACES_SAMPLER_ARG"`
+}
+
+// TracesURL is where the spans go: the traces' own URL as it is, else
+// /v1/traces under the base URL, as the OTLP specification has it.
+func (s Tracing) TracesURL() string {
+	if s.OTLPTracesEndpoint != "" {
+		return s.OTLPTracesEndpoint
+	}
+	return strings.TrimRight(s.OTLPEndpoint, "/") + "/v1/traces"
 }
 
 // On reports whether the settings turn tracing on.

@@ -17,11 +17,7 @@ func OpenTracing(ctx context.Context, service string, c config.Tracing, log *slo
 		return nil, err
 	}
 	if tp != nil {
-		endpoint := c.OTLPTracesEndpoint
-		if endpoint == "" {
-			endpoint = c.OTLPEndpoint
-		}
-		log.Info("tracing on", "endpoint", config.Redact(endpoint), "sampler", c.Sampler)
+		log.Info("tracing on", "endpoint", config.Redact(c.TracesURL()), "sampler", c.Sampler)
 	}
 	return tp, nil
 }

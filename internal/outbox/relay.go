@@ -16,6 +16,7 @@ import (
 
 	"github.com/comanda-dev/comanda/internal/events"
 	"github.com/comanda-dev/comanda/internal/stream"
+	"github.com/comanda-dev/comanda/internal/tracing/spans"
 )
 
 // Store holds the unpublished events of one service.
@@ -215,9 +216,9 @@ func (r *Relay) publish(ctx context.Context, envs []events.Envelope) error {
 	}
 	// Spans only for what is sent: a held-back batch is tried again and
 	// again while the streams are full.
-	sctx, end := r.startSpan(ctx, envs)
+	sctx, span := r.startSpan(ctx, envs)
 	_, err := r.pub.Publish(sctx, recs...)
-	end(err)
+	spans.End(span, err)
 	if err != nil {
 		return err
 	}

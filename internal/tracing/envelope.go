@@ -69,13 +69,17 @@ func Extract(env events.Envelope) trace.SpanContext {
 // it, so every stored event carries its order's trace. Without spans in
 // ctx (tracing off) it changes nothing.
 func Stamp(ctx context.Context, envs []events.Envelope) {
+	of := spans.Resolver(ctx)
+	if of == nil {
+		return
+	}
 	var last trace.SpanContext
 	var lastTrace *events.Trace
 	for i := range envs {
 		if envs[i].Trace != nil {
 			continue
 		}
-		sc := spans.Of(ctx, envs[i].OrderID)
+		sc := of(envs[i].OrderID)
 		if !sc.IsValid() {
 			continue
 		}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 
 	"go.opentelemetry.io/otel/exporters/otlp/otlptrace/otlptracehttp"
 	"go.opentelemetry.io/otel/propagation"
@@ -46,14 +45,9 @@ func Open(ctx context.Context, service string, s config.Tracing) (*Provider, err
 	if err != nil {
 		return nil, err
 	}
-	// The endpoint is the settings' (…/v1/traces appended to the base URL,
-	// the traces' own URL as it is); the exporter reads the headers,
+	// The endpoint is the settings'; the exporter reads the headers,
 	// timeout and compression from the OTEL_EXPORTER_OTLP_* variables.
-	endpoint := s.OTLPTracesEndpoint
-	if endpoint == "" {
-		endpoint = strings.TrimRight(s.OTLPEndpoint, "/") + "/v1/traces"
-	}
-	exp, err := otlptracehttp.New(ctx, otlptracehttp.WithEndpointURL(endpoint))
+	exp, err := otlptracehttp.New(ctx, otlptracehttp.WithEndpointURL(s.TracesURL()))
 	if err != nil {
 		return nil, fmt.Errorf("tracing: creating the OTLP exporter: %w", err)
 	}

@@ -78,14 +78,46 @@ func StartBatch(ctx context.Context, tracer trace.Tracer, name string, kind trac
 // nil.
 func (b Batch) End(err error) {
 	if b.batch != nil {
-		end(b.batch, err)
+		End(b.batch, err)
 	}
 	for _, s := range b.orders {
-		end(s, err)
+		End(s, err)
 	}
 }
 
-func end(s trace.Span, err error) {
+// StartLinked starts, when tracer is not nil and one of scs is valid, the
+// one span of work done for many orders at once that keeps no span per
+// order (a relay's publish, a market purchase): a child of the first valid
+// context of scs, linked to the next ones (at most MaxLinks). Without one
+// it returns ctx and a nil span, which End takes.
+func StartLinked(ctx context.Context, tracer trace.Tracer, name string, kind trace.SpanKind, scs []trace.SpanContext, attrs ...attribute.KeyValue) (context.Context, trace.Span) {
+	if tracer == nil {
+		return ctx, nil
+	}
+	var parent trace.SpanContext
+	var links []trace.Link
+	for _, sc := range scs {
+		switch {
+		case !sc.IsValid():
+		case !parent.IsValid():
+			parent = sc
+		case len(links) < MaxLinks:
+			links = append(links, trace.Link{SpanContext: sc})
+		}
+	}
+	if !parent.IsValid() {
+		return ctx, nil
+	}
+	return tracer.Start(trace.ContextWithRemoteSpanContext(ctx, parent), name,
+		trace.WithSpanKind(kind), trace.WithLinks(links...), trace.WithAttributes(attrs...))
+}
+
+// End ends s (nil: nothing to end), marking it failed with err when err is
+// not nil.
+func End(s trace.Span, err error) {
+	if s == nil {
+		return
+	}
 	if err != nil {
 		s.RecordError(err)
 		s.SetStatus(codes.Error, err.Error())

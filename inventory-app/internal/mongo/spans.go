@@ -6,10 +6,10 @@ import (
 	"sync"
 
 	"go.mongodb.org/mongo-driver/v2/event"
-	"go.opentelemetry.io/otel/attribute"
-	"go.opentelemetry.io/otel/codes"
 	semconv "go.opentelemetry.io/otel/semconv/v1.43.0"
 	"go.opentelemetry.io/otel/trace"
+
+	"github.com/comanda-dev/comanda/internal/tracing/spans"
 )
 
 // commandSpans makes each command the driver sends a client span, a child
@@ -59,9 +59,6 @@ func (c *commandSpans) succeeded(_ context.Context, e *event.CommandSucceededEve
 
 func (c *commandSpans) failed(_ context.Context, e *event.CommandFailedEvent) {
 	if s := c.take(e.ConnectionID, e.RequestID); s != nil {
-		s.RecordError(e.Failure)
-		s.SetStatus(codes.Error, e.Failure.Error())
-		s.SetAttributes(attribute.String("db.response.status_code", "error"))
-		s.End()
+		spans.End(s, e.Failure)
 	}
 }

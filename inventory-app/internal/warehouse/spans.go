@@ -4,7 +4,6 @@ import (
 	"context"
 
 	"go.opentelemetry.io/otel/attribute"
-	"go.opentelemetry.io/otel/codes"
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/comanda-dev/comanda/internal/tracing/spans"
@@ -27,42 +26,30 @@ func (w *Warehouse) orderSpans(ctx context.Context, name string, ps []*pending) 
 // purchaseSpan starts, with a tracer, the span of one market call for
 // ingredient i. Buying is for the waiting orders' total shortfall, not for
 // one order: the span is parented in the trace of the oldest waiting order
-// that needs the ingredient and linked to the next ones (at most
-// spans.MaxLinks), so every order it serves reaches it. The market client's
-// own HTTP span goes under it. end records the answer.
+// that needs the ingredient and linked to the next ones
+// (spans.StartLinked), so every order it serves reaches it. The market
+// client's own HTTP span goes under it. end records the answer.
 func (w *Warehouse) purchaseSpan(ctx context.Context, i int) (context.Context, func(q int, err error)) {
 	if w.opt.Tracer == nil {
 		return ctx, func(int, error) {}
 	}
-	var parent trace.SpanContext
-	var links []trace.Link
+	var scs []trace.SpanContext
 	w.mu.Lock()
 	for _, p := range w.queue.items[w.queue.head:] {
-		if p.done || p.needs[i] == 0 || !p.trace.IsValid() {
-			continue
-		}
-		if !parent.IsValid() {
-			parent = p.trace
-			continue
-		}
-		links = append(links, trace.Link{SpanContext: p.trace})
-		if len(links) == spans.MaxLinks {
-			break
+		if !p.done && p.needs[i] > 0 && p.trace.IsValid() {
+			if scs = append(scs, p.trace); len(scs) > spans.MaxLinks {
+				break
+			}
 		}
 	}
 	w.mu.Unlock()
-	if parent.IsValid() {
-		ctx = trace.ContextWithRemoteSpanContext(ctx, parent)
-	}
-	ctx, span := w.opt.Tracer.Start(ctx, "buy "+catalogue[i], trace.WithSpanKind(trace.SpanKindInternal), trace.WithLinks(links...),
-		trace.WithAttributes(attribute.String("comanda.ingredient", catalogue[i])))
+	ctx, span := spans.StartLinked(ctx, w.opt.Tracer, "buy "+catalogue[i], trace.SpanKindInternal, scs,
+		attribute.String("comanda.ingredient", catalogue[i]))
 	return ctx, func(q int, err error) {
-		span.SetAttributes(attribute.Int("comanda.market.quantity", q))
-		if err != nil {
-			span.RecordError(err)
-			span.SetStatus(codes.Error, err.Error())
+		if span != nil {
+			span.SetAttributes(attribute.Int("comanda.market.quantity", q))
 		}
-		span.End()
+		spans.End(span, err)
 	}
 }
 

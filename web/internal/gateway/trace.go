@@ -9,6 +9,7 @@ import (
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/comanda-dev/comanda/internal/tracing"
+	"github.com/comanda-dev/comanda/internal/tracing/spans"
 )
 
 // headerCarrier exposes a proxied request's headers to the propagator.
@@ -38,12 +39,9 @@ func (p *apiProxy) upstreamSpan(ctx context.Context, service, method string, req
 	tracing.Propagator.Inject(ctx, headerCarrier{&req.Header})
 	return func(status int, err error) {
 		span.SetAttributes(attribute.Int("http.response.status_code", status))
-		if err != nil {
-			span.RecordError(err)
-			span.SetStatus(codes.Error, err.Error())
-		} else if status >= 500 {
+		if err == nil && status >= 500 {
 			span.SetStatus(codes.Error, "")
 		}
-		span.End()
+		spans.End(span, err)
 	}
 }
